@@ -1,0 +1,707 @@
+//! Scoring: records and settings to the weighted graph of domains.
+//!
+//! The steps are those of the original DomainCAT notebook: extract pivots per record,
+//! add naming pivots, trim pivots and domains, then join every pair of domains in a pivot
+//! with an edge whose weight grows with the rarity of what they share. Orders matter
+//! (pivot creation order decides which pivot of a category counts for an edge), so every
+//! collection here keeps insertion order and no hash map is ever iterated.
+
+use std::collections::{HashMap, HashSet};
+
+use petgraph::graph::{NodeIndex, UnGraph};
+
+use crate::category::{Category, CategorySet};
+use crate::iris::Record;
+use crate::settings::{Settings, SettingsError};
+use crate::substrings::{longest_common_substring, matching_label};
+
+/// Upper bound of an edge weight.
+pub const MAX_EDGE_WEIGHT: f64 = 5.0;
+
+/// Index of a domain in [`Scoring::domains`].
+pub type DomainId = u32;
+
+/// A domain of the scored set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Domain {
+    pub name: String,
+    pub risk_score: Option<f64>,
+    /// Categories of the values extracted for this domain, before trimming.
+    pub categories: CategorySet,
+}
+
+/// A pivot: one value of one category and the domains that carry it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pivot {
+    pub category: Category,
+    pub value: String,
+    /// Iris count seen when the pivot was created.
+    pub count: Option<u64>,
+    /// Member domains in ascending id order.
+    pub domains: Vec<DomainId>,
+    /// Weight each pair of its domains receives; ≤ 0 means the pivot makes no edges.
+    pub weight: f64,
+}
+
+/// An edge between two graph nodes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EdgeData {
+    /// Sum of the first positive pivot weight of each shared category, capped at
+    /// [`MAX_EDGE_WEIGHT`].
+    pub weight: f64,
+    /// Categories that contributed.
+    pub categories: CategorySet,
+}
+
+/// Why a domain was left out of the graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrimReason {
+    /// It shares no remaining pivot with another domain.
+    Unconnected,
+    /// Its only extracted category was the creation date.
+    CreateDateOnly,
+}
+
+impl TrimReason {
+    /// The key used in exports.
+    pub fn key(self) -> &'static str {
+        match self {
+            TrimReason::Unconnected => "unconnected",
+            TrimReason::CreateDateOnly => "create_date",
+        }
+    }
+
+    /// The reason in words for the analyst.
+    pub fn describe(self) -> &'static str {
+        match self {
+            TrimReason::Unconnected => "shares no pivot with another domain",
+            TrimReason::CreateDateOnly => "its only pivot was its creation date",
+        }
+    }
+}
+
+/// The result of scoring a set of records.
+#[derive(Clone, Debug)]
+pub struct Scoring {
+    pub settings: Settings,
+    /// Number of records given, active or not.
+    pub records: usize,
+    /// Active domains, one per distinct name, in order of first appearance.
+    pub domains: Vec<Domain>,
+    /// Names of the records skipped because they are inactive, in input order.
+    pub inactive: Vec<String>,
+    /// Categories in the order their first value was kept.
+    pub categories: Vec<Category>,
+    /// Every pivot before trimming, grouped by category in [`Scoring::categories`] order,
+    /// then in creation order.
+    pub all_pivots: Vec<Pivot>,
+    /// Indices into `all_pivots` of the pivots that survived trimming, same order.
+    pub kept_pivots: Vec<usize>,
+    /// Domains left out of the graph, in domain order.
+    pub trimmed: Vec<(DomainId, TrimReason)>,
+    /// The graph: node weights are domain ids, in domain order; edges sorted by their
+    /// end points.
+    pub graph: UnGraph<DomainId, EdgeData>,
+    /// Sum of n(n−1)/2 over kept pivots of positive weight (the original's "total graph
+    /// connections").
+    pub total_connections: u64,
+}
+
+impl Scoring {
+    /// Pivots that survived trimming.
+    pub fn pivots(&self) -> impl Iterator<Item = &Pivot> + '_ {
+        self.kept_pivots.iter().map(|&i| &self.all_pivots[i])
+    }
+
+    /// Name of the domain at graph node `node`.
+    pub fn node_name(&self, node: NodeIndex) -> &str {
+        &self.domains[self.graph[node] as usize].name
+    }
+
+    /// The domain at graph node `node`.
+    pub fn node_domain(&self, node: NodeIndex) -> &Domain {
+        &self.domains[self.graph[node] as usize]
+    }
+
+    /// Graph nodes with no edge.
+    pub fn isolated_nodes(&self) -> impl Iterator<Item = NodeIndex> + '_ {
+        self.graph
+            .node_indices()
+            .filter(|&n| self.graph.neighbors(n).next().is_none())
+    }
+}
+
+/// Scores `records` with `settings`.
+///
+/// Complexity: extraction is linear in the number of values; naming pivots compare every
+/// pair of names, O(n² · L²) for n domains with labels of length L; edges cost the sum of
+/// n(n−1)/2 over pivots.
+pub fn score(records: &[Record], settings: &Settings) -> Result<Scoring, SettingsError> {
+    settings.validate()?;
+    let mut builder = PivotBuilder::new(settings);
+    let mut inactive = Vec::new();
+    for record in records {
+        if settings.active_domains_only && !record.active {
+            inactive.push(record.domain.clone());
+            continue;
+        }
+        builder.add_record(record);
+    }
+    if settings.substrings_enabled() {
+        builder.add_substring_pivots();
+    }
+    let PivotBuilder {
+        mut domains,
+        mut pivots,
+        categories,
+        ..
+    } = builder;
+    // Members in domain order: substring pivots and repeated domains add them out of
+    // order, and domain order is what every consumer expects.
+    for pivot in &mut pivots {
+        pivot.domains.sort_unstable();
+    }
+
+    let all_pivots = order_by_category(pivots, &categories);
+    let (kept_pivots, trimmed, mut all_pivots) =
+        trim(all_pivots, &mut domains, settings.min_pivot_size);
+
+    for pivot in &mut all_pivots {
+        pivot.weight = settings.pivot_weight(pivot.count);
+    }
+    let (graph, total_connections) = build_graph(&domains, &all_pivots, &kept_pivots, &trimmed);
+
+    Ok(Scoring {
+        settings: settings.clone(),
+        records: records.len(),
+        domains,
+        inactive,
+        categories,
+        all_pivots,
+        kept_pivots,
+        trimmed,
+        graph,
+        total_connections,
+    })
+}
+
+/// Collects pivots in creation order.
+struct PivotBuilder<'s> {
+    settings: &'s Settings,
+    domains: Vec<Domain>,
+    domain_ids: HashMap<String, DomainId>,
+    /// Domains that appeared in more than one record; only they can be added to a pivot
+    /// twice from different records.
+    repeated: Vec<bool>,
+    pivots: Vec<Pivot>,
+    pivot_ids: HashMap<(Category, String), usize>,
+    categories: Vec<Category>,
+}
+
+impl<'s> PivotBuilder<'s> {
+    fn new(settings: &'s Settings) -> Self {
+        PivotBuilder {
+            settings,
+            domains: Vec::new(),
+            domain_ids: HashMap::new(),
+            repeated: Vec::new(),
+            pivots: Vec::new(),
+            pivot_ids: HashMap::new(),
+            categories: Vec::new(),
+        }
+    }
+
+    /// Adds a record's values. A repeated domain name keeps its first position and takes
+    /// the later record's risk score, as the original's dictionary of domains does.
+    fn add_record(&mut self, record: &Record) {
+        let id = match self.domain_ids.get(&record.domain) {
+            Some(&id) => {
+                self.repeated[id as usize] = true;
+                self.domains[id as usize].risk_score = record.risk_score;
+                id
+            }
+            None => {
+                let id = self.domains.len() as DomainId;
+                self.domain_ids.insert(record.domain.clone(), id);
+                self.domains.push(Domain {
+                    name: record.domain.clone(),
+                    risk_score: record.risk_score,
+                    categories: CategorySet::empty(),
+                });
+                self.repeated.push(false);
+                id
+            }
+        };
+        for value in &record.values {
+            if !self.settings.categories.contains(value.category)
+                || !self.settings.passes_threshold(value.category, value.count)
+            {
+                continue;
+            }
+            self.add(value.category, &value.value, value.count, id);
+        }
+    }
+
+    /// Adds `domain` to the pivot (category, value), creating it if needed, and returns
+    /// the pivot's index.
+    fn add(
+        &mut self,
+        category: Category,
+        value: &str,
+        count: Option<u64>,
+        domain: DomainId,
+    ) -> usize {
+        let key = (category, value.to_string());
+        let pivot_id = match self.pivot_ids.get(&key) {
+            Some(&id) => id,
+            None => {
+                if !self.categories.contains(&category) {
+                    self.categories.push(category);
+                }
+                let id = self.pivots.len();
+                self.pivots.push(Pivot {
+                    category,
+                    value: key.1.clone(),
+                    count,
+                    domains: Vec::new(),
+                    weight: 0.0,
+                });
+                self.pivot_ids.insert(key, id);
+                id
+            }
+        };
+        let pivot = &mut self.pivots[pivot_id];
+        // A domain's values arrive together, so a repeat is the last member, unless the
+        // domain appeared in several records.
+        let present = pivot.domains.last() == Some(&domain)
+            || (self.repeated[domain as usize] && pivot.domains.contains(&domain));
+        if !present {
+            pivot.domains.push(domain);
+        }
+        self.domains[domain as usize].categories.insert(category);
+        pivot_id
+    }
+
+    /// Adds naming pivots for every pair of domains, in pair order.
+    fn add_substring_pivots(&mut self) {
+        let min_len = self.settings.longest_common_substring;
+        let labels: Vec<Vec<char>> = self
+            .domains
+            .iter()
+            .map(|d| matching_label(&d.name, &self.settings.ignore_substrings))
+            .collect();
+        let mut row = Vec::new();
+        // Pairs reach a pivot in any order, so membership needs a real set here.
+        let mut members: HashSet<(usize, DomainId)> = HashSet::new();
+        for (i, first) in labels.iter().enumerate() {
+            if first.len() < min_len {
+                continue;
+            }
+            for (j, second) in labels.iter().enumerate().skip(i + 1) {
+                if second.len() < min_len {
+                    continue;
+                }
+                let (start, len) = longest_common_substring(first, second, &mut row);
+                if len >= min_len {
+                    let value: String = first[start..start + len].iter().collect();
+                    for domain in [i as DomainId, j as DomainId] {
+                        if self
+                            .pivot_ids
+                            .get(&(Category::LongestCommonSubstring, value.clone()))
+                            .is_some_and(|&p| members.contains(&(p, domain)))
+                        {
+                            continue;
+                        }
+                        let pivot =
+                            self.add(Category::LongestCommonSubstring, &value, None, domain);
+                        members.insert((pivot, domain));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Orders pivots by category creation order, keeping creation order within a category.
+fn order_by_category(pivots: Vec<Pivot>, categories: &[Category]) -> Vec<Pivot> {
+    let mut rank = [usize::MAX; Category::ALL.len()];
+    for (position, category) in categories.iter().enumerate() {
+        rank[category.index()] = position;
+    }
+    let mut pivots = pivots;
+    // A stable sort keeps creation order inside each category.
+    pivots.sort_by_key(|p| rank[p.category.index()]);
+    pivots
+}
+
+/// Trims pivots and domains: pivots smaller than `min_pivot_size` or holding every
+/// domain, then domains in no remaining pivot, then domains whose only category was
+/// the creation date.
+///
+/// Returns the kept pivot indices, the trimmed domains, and the pivots (with trimmed
+/// create-date domains taken out of their creation-date pivots).
+fn trim(
+    mut pivots: Vec<Pivot>,
+    domains: &mut [Domain],
+    min_pivot_size: usize,
+) -> (Vec<usize>, Vec<(DomainId, TrimReason)>, Vec<Pivot>) {
+    let domain_count = domains.len();
+    let mut kept: Vec<usize> = pivots
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.domains.len() >= min_pivot_size && p.domains.len() != domain_count)
+        .map(|(i, _)| i)
+        .collect();
+
+    let mut connected = vec![false; domain_count];
+    for &i in &kept {
+        for &d in &pivots[i].domains {
+            connected[d as usize] = true;
+        }
+    }
+    let mut reasons: Vec<Option<TrimReason>> = connected
+        .iter()
+        .map(|&c| (!c).then_some(TrimReason::Unconnected))
+        .collect();
+
+    // The original meant to drop these domains from their creation-date pivot; a pivot
+    // left below the minimum size is then dropped like any other small pivot.
+    let create_date_only = CategorySet::from_iter([Category::CreateDate]);
+    for (id, domain) in domains.iter().enumerate() {
+        if reasons[id].is_none() && domain.categories == create_date_only {
+            reasons[id] = Some(TrimReason::CreateDateOnly);
+        }
+    }
+    if reasons.contains(&Some(TrimReason::CreateDateOnly)) {
+        for pivot in pivots.iter_mut() {
+            if pivot.category == Category::CreateDate {
+                pivot
+                    .domains
+                    .retain(|&d| reasons[d as usize] != Some(TrimReason::CreateDateOnly));
+            }
+        }
+        kept.retain(|&i| pivots[i].domains.len() >= min_pivot_size);
+    }
+
+    let trimmed = reasons
+        .iter()
+        .enumerate()
+        .filter_map(|(id, reason)| reason.map(|r| (id as DomainId, r)))
+        .collect();
+    (kept, trimmed, pivots)
+}
+
+/// Builds the graph from the kept pivots, walking categories and pivots in creation
+/// order: each category adds the weight of its first positive pivot joining a pair.
+fn build_graph(
+    domains: &[Domain],
+    pivots: &[Pivot],
+    kept: &[usize],
+    trimmed: &[(DomainId, TrimReason)],
+) -> (UnGraph<DomainId, EdgeData>, u64) {
+    let mut node_of: Vec<Option<u32>> = vec![None; domains.len()];
+    let mut is_trimmed = vec![false; domains.len()];
+    for &(id, _) in trimmed {
+        is_trimmed[id as usize] = true;
+    }
+    let mut node_ids = Vec::new();
+    for id in 0..domains.len() {
+        if !is_trimmed[id] {
+            node_of[id] = Some(node_ids.len() as u32);
+            node_ids.push(id as DomainId);
+        }
+    }
+
+    let mut edges: Vec<(u32, u32, EdgeData)> = Vec::new();
+    let mut edge_ids: HashMap<u64, usize> = HashMap::new();
+    let mut total_connections = 0u64;
+    let mut members = Vec::new();
+    for &i in kept {
+        let pivot = &pivots[i];
+        if pivot.weight <= 0.0 {
+            continue;
+        }
+        members.clear();
+        members.extend(pivot.domains.iter().filter_map(|&d| node_of[d as usize]));
+        let n = members.len() as u64;
+        total_connections += n * n.saturating_sub(1) / 2;
+        for (x, &a) in members.iter().enumerate() {
+            for &b in &members[x + 1..] {
+                let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+                let key = (u64::from(lo) << 32) | u64::from(hi);
+                match edge_ids.get(&key) {
+                    Some(&e) => {
+                        let edge = &mut edges[e].2;
+                        if !edge.categories.contains(pivot.category) {
+                            edge.weight += pivot.weight;
+                        }
+                        edge.weight = edge.weight.min(MAX_EDGE_WEIGHT);
+                        edge.categories.insert(pivot.category);
+                    }
+                    None => {
+                        edge_ids.insert(key, edges.len());
+                        edges.push((
+                            lo,
+                            hi,
+                            EdgeData {
+                                weight: pivot.weight,
+                                categories: CategorySet::from_iter([pivot.category]),
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    edges.sort_by_key(|&(a, b, _)| (a, b));
+
+    let mut graph = UnGraph::with_capacity(node_ids.len(), edges.len());
+    for id in node_ids {
+        graph.add_node(id);
+    }
+    for (a, b, data) in edges {
+        graph.add_edge(NodeIndex::new(a as usize), NodeIndex::new(b as usize), data);
+    }
+    (graph, total_connections)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iris::{PivotValue, Record};
+
+    fn record(domain: &str, values: &[(Category, &str, Option<u64>)]) -> Record {
+        Record {
+            index: 0,
+            domain: domain.to_string(),
+            risk_score: Some(50.0),
+            active: true,
+            values: values
+                .iter()
+                .map(|&(category, value, count)| PivotValue {
+                    category,
+                    value: value.to_string(),
+                    count,
+                })
+                .collect(),
+        }
+    }
+
+    fn no_substrings() -> Settings {
+        Settings {
+            longest_common_substring: 0,
+            ..Settings::default()
+        }
+    }
+
+    fn edge_weight(scoring: &Scoring, a: &str, b: &str) -> Option<f64> {
+        let find = |name: &str| {
+            scoring
+                .graph
+                .node_indices()
+                .find(|&n| scoring.node_name(n) == name)
+        };
+        let edge = scoring.graph.find_edge(find(a)?, find(b)?)?;
+        Some(scoring.graph[edge].weight)
+    }
+
+    use Category::*;
+
+    #[test]
+    fn category_counts_first_pivot_only() {
+        let records = [
+            record(
+                "a.com",
+                &[(IpAddress, "1", Some(10)), (IpAddress, "2", Some(1000))],
+            ),
+            record(
+                "b.com",
+                &[(IpAddress, "1", Some(10)), (IpAddress, "2", Some(1000))],
+            ),
+            record("c.com", &[(Registrar, "r", Some(5))]),
+        ];
+        let scoring = score(&records, &no_substrings()).expect("valid settings");
+        let settings = Settings::default();
+        let expected = settings.pivot_weight(Some(10));
+        let weight = edge_weight(&scoring, "a.com", "b.com").expect("edge a-b");
+        assert!((weight - expected).abs() < 1e-12);
+    }
+
+    #[test]
+    fn categories_add_up_and_cap_at_five() {
+        let values: Vec<(Category, &str, Option<u64>)> = [
+            Adsense,
+            GoogleAnalytics,
+            CreateDate,
+            RedirectDomain,
+            Registrar,
+            SslEmail,
+            IpAddress,
+        ]
+        .into_iter()
+        .map(|c| (c, "v", Some(1)))
+        .collect();
+        let records = [
+            record("a.com", &values),
+            record("b.com", &values),
+            record("c.com", &[]),
+        ];
+        let settings = Settings {
+            min_pivot_size: 2,
+            ..no_substrings()
+        };
+        let scoring = score(&records, &settings).expect("valid settings");
+        assert_eq!(
+            edge_weight(&scoring, "a.com", "b.com"),
+            Some(MAX_EDGE_WEIGHT)
+        );
+    }
+
+    #[test]
+    fn pivot_with_all_domains_is_trimmed() {
+        let records = [
+            record("a.com", &[(Tld, "com", None), (Registrar, "r", Some(3))]),
+            record("b.com", &[(Tld, "com", None), (Registrar, "r", Some(3))]),
+            record("c.com", &[(Tld, "com", None)]),
+        ];
+        let scoring = score(&records, &no_substrings()).expect("valid settings");
+        let kept: Vec<&str> = scoring.pivots().map(|p| p.value.as_str()).collect();
+        assert_eq!(kept, vec!["r"]);
+        assert_eq!(scoring.trimmed, vec![(2, TrimReason::Unconnected)]);
+        assert_eq!(scoring.graph.node_count(), 2);
+    }
+
+    #[test]
+    fn non_positive_weight_pivot_keeps_domains() {
+        let records = [
+            record("a.com", &[(IpCountryCode, "us", Some(400_000_000))]),
+            record("b.com", &[(IpCountryCode, "us", Some(400_000_000))]),
+            record("c.com", &[]),
+        ];
+        let scoring = score(&records, &no_substrings()).expect("valid settings");
+        assert_eq!(scoring.graph.node_count(), 2);
+        assert_eq!(scoring.graph.edge_count(), 0);
+        assert_eq!(scoring.isolated_nodes().count(), 2);
+        assert_eq!(scoring.total_connections, 0);
+    }
+
+    #[test]
+    fn create_date_only_domain_is_trimmed() {
+        let records = [
+            record(
+                "a.com",
+                &[(CreateDate, "2020", Some(9)), (Registrar, "r", Some(3))],
+            ),
+            record(
+                "b.com",
+                &[(CreateDate, "2020", Some(9)), (Registrar, "r", Some(3))],
+            ),
+            record("c.com", &[(CreateDate, "2020", Some(9))]),
+            record("d.com", &[(Tld, "org", None)]),
+        ];
+        let scoring = score(&records, &no_substrings()).expect("valid settings");
+        assert_eq!(
+            scoring.trimmed,
+            vec![
+                (2, TrimReason::CreateDateOnly),
+                (3, TrimReason::Unconnected)
+            ]
+        );
+        let create_date = scoring
+            .pivots()
+            .find(|p| p.category == CreateDate)
+            .expect("create_date pivot kept");
+        assert_eq!(create_date.domains, vec![0, 1]);
+    }
+
+    #[test]
+    fn inactive_records_are_skipped() {
+        let mut inactive = record("b.com", &[(Registrar, "r", Some(3))]);
+        inactive.active = false;
+        let records = [
+            record("a.com", &[(Registrar, "r", Some(3))]),
+            inactive,
+            record("c.com", &[]),
+        ];
+        let scoring = score(&records, &no_substrings()).expect("valid settings");
+        assert_eq!(scoring.inactive, vec!["b.com".to_string()]);
+        assert_eq!(scoring.domains.len(), 2);
+
+        let everything = Settings {
+            active_domains_only: false,
+            ..no_substrings()
+        };
+        let scoring = score(&records, &everything).expect("valid settings");
+        assert_eq!(scoring.domains.len(), 3);
+        assert_eq!(scoring.graph.edge_count(), 1);
+    }
+
+    #[test]
+    fn repeated_domain_merges_pivots() {
+        let records = [
+            record("a.com", &[(Registrar, "r", Some(3))]),
+            record("b.com", &[(Registrar, "r", Some(3))]),
+            record(
+                "a.com",
+                &[(Registrar, "r", Some(3)), (IpAddress, "1", Some(2))],
+            ),
+            record("c.com", &[(IpAddress, "1", Some(2))]),
+            record("d.com", &[]),
+        ];
+        let scoring = score(&records, &no_substrings()).expect("valid settings");
+        assert_eq!(scoring.domains.len(), 4);
+        let registrar = scoring.pivots().find(|p| p.value == "r").expect("pivot r");
+        assert_eq!(registrar.domains, vec![0, 1]);
+        assert!(edge_weight(&scoring, "a.com", "c.com").is_some());
+    }
+
+    #[test]
+    fn threshold_and_disabled_categories_drop_values() {
+        let records = [
+            record(
+                "a.com",
+                &[(Registrar, "r", Some(300)), (NsHost, "ns", Some(3))],
+            ),
+            record(
+                "b.com",
+                &[(Registrar, "r", Some(300)), (NsHost, "ns", Some(3))],
+            ),
+            record("c.com", &[]),
+        ];
+        let settings = Settings {
+            global_count_threshold: Some(300),
+            ..no_substrings()
+        };
+        let scoring = score(&records, &settings).expect("valid settings");
+        assert!(scoring.all_pivots.is_empty());
+        assert_eq!(scoring.graph.node_count(), 0);
+    }
+
+    #[test]
+    fn substring_pivots_join_names() {
+        let records = [
+            record("irs-form-gov.us", &[]),
+            record("ssa-form-gov.us", &[]),
+            record("unrelated.us", &[]),
+        ];
+        let scoring = score(&records, &Settings::default()).expect("valid settings");
+        let values: Vec<&str> = scoring.pivots().map(|p| p.value.as_str()).collect();
+        assert_eq!(values, vec!["-form-gov"]);
+        let weight = edge_weight(&scoring, "irs-form-gov.us", "ssa-form-gov.us");
+        assert_eq!(weight, Some(0.5));
+
+        let ignoring = Settings {
+            ignore_substrings: vec!["-form-gov".into()],
+            ..Settings::default()
+        };
+        let scoring = score(&records, &ignoring).expect("valid settings");
+        assert_eq!(scoring.graph.node_count(), 0);
+    }
+
+    #[test]
+    fn empty_input_gives_empty_graph() {
+        let scoring = score(&[], &Settings::default()).expect("valid settings");
+        assert_eq!(scoring.graph.node_count(), 0);
+        assert_eq!(scoring.graph.edge_count(), 0);
+    }
+}
