@@ -19,8 +19,10 @@
 //! ```
 
 pub mod category;
+pub mod colors;
 pub mod export;
 pub mod iris;
+pub mod layout;
 
 pub mod scoring;
 pub mod settings;

@@ -1,0 +1,226 @@
+//! `domaincat`: scores Iris Investigate exports from the command line, for batch use,
+//! checks against the original notebook, and benchmarks.
+
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use domaincat_core::category::{Category, CategorySet};
+use domaincat_core::export::graph_report;
+use domaincat_core::iris::{parse_export, Outcome};
+use domaincat_core::layout::{Dimensions, ForceLayout, LayoutSettings};
+use domaincat_core::scoring::score;
+use domaincat_core::settings::Settings;
+
+#[derive(Parser)]
+#[command(
+    name = "domaincat",
+    version,
+    about = "Score Iris Investigate exports into domain graphs"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Score an export and write the graph report as JSON to standard output.
+    Graph(GraphArgs),
+}
+
+#[derive(Args)]
+struct GraphArgs {
+    /// Iris export: a JSON array of records or an API response; `-` reads standard input.
+    file: PathBuf,
+
+    #[command(flatten)]
+    settings: SettingsArgs,
+
+    /// Add each node's position from a force layout to the report.
+    #[arg(long, value_enum)]
+    layout: Option<LayoutDims>,
+
+    /// Seed of the layout's initial positions.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+
+    /// Write compact JSON instead of indented JSON.
+    #[arg(long)]
+    compact: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LayoutDims {
+    #[value(name = "2d")]
+    Two,
+    #[value(name = "3d")]
+    Three,
+}
+
+/// One flag per scoring setting; defaults are the original notebook's.
+#[derive(Args)]
+struct SettingsArgs {
+    /// Also score records whose `active` is false.
+    #[arg(long)]
+    include_inactive: bool,
+
+    /// Minimum length in characters of a shared name substring that counts as a pivot
+    /// (0 turns substring pivots off).
+    #[arg(long, default_value_t = 6, value_name = "CHARS")]
+    substring_length: usize,
+
+    /// Remove this text from names before substring matching (repeatable).
+    #[arg(long, value_name = "TEXT")]
+    ignore_substring: Vec<String>,
+
+    /// Give every pivot weight 1 instead of weighting by rarity.
+    #[arg(long)]
+    no_scale: bool,
+
+    /// Ignore values whose Iris count is at least this (creation dates exempt).
+    #[arg(long, value_name = "COUNT")]
+    count_threshold: Option<u64>,
+
+    /// Minimum number of domains a pivot must join.
+    #[arg(long, default_value_t = 2, value_name = "DOMAINS")]
+    min_pivot_size: usize,
+
+    /// The "size of the internet" in the rarity formula.
+    #[arg(long, default_value_t = 100_000_000, value_name = "DOMAINS")]
+    max_domains: u64,
+
+    /// Comma-separated categories to use, replacing the default set.
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    categories: Option<Vec<Category>>,
+
+    /// Add these categories to the set in use (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    enable: Vec<Category>,
+
+    /// Remove these categories from the set in use (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    disable: Vec<Category>,
+}
+
+impl SettingsArgs {
+    fn to_settings(&self) -> Settings {
+        let mut categories = match &self.categories {
+            Some(list) => list.iter().copied().collect(),
+            None => CategorySet::default_enabled(),
+        };
+        for &category in &self.enable {
+            categories.insert(category);
+        }
+        for &category in &self.disable {
+            categories.remove(category);
+        }
+        Settings {
+            active_domains_only: !self.include_inactive,
+            longest_common_substring: self.substring_length,
+            ignore_substrings: self.ignore_substring.clone(),
+            scale_edge_strength_by_pivot_count: !self.no_scale,
+            global_count_threshold: self.count_threshold,
+            min_pivot_size: self.min_pivot_size,
+            max_domains: self.max_domains,
+            categories,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Graph(args) => run_graph(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("domaincat: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read_input(path: &PathBuf) -> Result<Vec<u8>> {
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        io::stdin()
+            .read_to_end(&mut bytes)
+            .context("failed to read standard input")?;
+        return Ok(bytes);
+    }
+    std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))
+}
+
+fn run_graph(args: &GraphArgs) -> Result<()> {
+    let settings = args.settings.to_settings();
+    let bytes = read_input(&args.file)?;
+    let export = parse_export(&bytes).with_context(|| format!("{}", args.file.display()))?;
+
+    let mut stderr = io::stderr().lock();
+    for problem in &export.problems {
+        writeln!(stderr, "domaincat: warning: {problem}")?;
+    }
+    let skipped = export
+        .problems
+        .iter()
+        .filter(|p| p.outcome == Outcome::RecordSkipped)
+        .count();
+    if skipped > 0 {
+        writeln!(
+            stderr,
+            "domaincat: {skipped} of {} records skipped",
+            export.total_records
+        )?;
+    }
+
+    let scoring = score(&export.records, &settings).context("invalid settings")?;
+    let positions = args.layout.map(|dims| {
+        let dimensions = match dims {
+            LayoutDims::Two => Dimensions::Two,
+            LayoutDims::Three => Dimensions::Three,
+        };
+        let edges: Vec<(u32, u32, f64)> = scoring
+            .graph
+            .raw_edges()
+            .iter()
+            .map(|e| {
+                (
+                    e.source().index() as u32,
+                    e.target().index() as u32,
+                    e.weight.weight,
+                )
+            })
+            .collect();
+        let layout_settings = LayoutSettings {
+            dimensions,
+            seed: args.seed,
+            ..LayoutSettings::default()
+        };
+        let mut layout = ForceLayout::new(scoring.graph.node_count(), &edges, layout_settings);
+        layout.run();
+        let dims = match dimensions {
+            Dimensions::Two => 2,
+            Dimensions::Three => 3,
+        };
+        (layout.positions().to_vec(), dims)
+    });
+
+    let report = graph_report(
+        &scoring,
+        positions
+            .as_ref()
+            .map(|(flat, dims)| (flat.as_slice(), *dims)),
+    );
+    let mut stdout = io::stdout().lock();
+    if args.compact {
+        serde_json::to_writer(&mut stdout, &report)?;
+    } else {
+        serde_json::to_writer_pretty(&mut stdout, &report)?;
+    }
+    writeln!(stdout)?;
+    Ok(())
+}

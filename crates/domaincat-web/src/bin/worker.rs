@@ -1,0 +1,5 @@
+//! Entry point of the scoring worker.
+
+fn main() {
+    domaincat_web::worker::start();
+}

@@ -1,0 +1,11 @@
+//! DomainCAT in the browser: the page (DOM, input, WebGL2 drawing) and the Web Worker
+//! that scores exports and lays them out with `domaincat-core`.
+//!
+//! This crate is glue: every scoring rule lives in the core crate.
+
+pub mod app;
+pub mod logger;
+pub mod protocol;
+pub mod render;
+pub mod ui;
+pub mod worker;

@@ -1,0 +1,187 @@
+//! Messages between the page and its scoring worker, and the graph summary the worker
+//! sends back.
+//!
+//! Messages travel as plain JS objects made by serde-wasm-bindgen, with large binary
+//! parts (the export's bytes, layout positions) attached as transferable buffers beside
+//! them so they are moved, not copied.
+
+use domaincat_core::iris::Export;
+use domaincat_core::scoring::Scoring;
+use domaincat_core::settings::Settings;
+use domaincat_core::stats::pivot_stats;
+use serde::{Deserialize, Serialize};
+
+/// At most this many input problems are listed to the analyst; the count is exact.
+pub const MAX_LISTED_PROBLEMS: usize = 500;
+
+/// A request from the page to the worker.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ToWorker {
+    /// Score the export attached as `bytes`, then lay it out.
+    Score {
+        job: u32,
+        file_name: String,
+        settings: Settings,
+    },
+}
+
+/// A message from the worker to the page.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FromWorker {
+    /// The worker's WebAssembly has loaded; messages sent before this are lost.
+    Ready,
+    /// A stage of a job started.
+    Progress { job: u32, stage: String },
+    /// Scoring finished; positions follow in `Layout` messages.
+    Scored { job: u32, graph: Box<GraphSummary> },
+    /// Node positions (attached as `positions`, 2 floats per node) after `iteration`
+    /// layout steps.
+    Layout {
+        job: u32,
+        iteration: u32,
+        done: bool,
+    },
+    /// The job failed; the page keeps what it showed before.
+    Failed { job: u32, message: String },
+}
+
+/// Everything the page shows about a scored export.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct GraphSummary {
+    pub file_name: String,
+    pub total_records: usize,
+    pub inactive: usize,
+    pub skipped_records: usize,
+    /// Input problems in words, at most [`MAX_LISTED_PROBLEMS`].
+    pub problems: Vec<String>,
+    pub problem_count: usize,
+    /// Domain names of the graph nodes, in node order.
+    pub names: Vec<String>,
+    /// Risk scores in node order; `None` where the record had none.
+    pub risks: Vec<Option<f64>>,
+    /// Edge end points, two node indices per edge.
+    pub edge_ends: Vec<u32>,
+    pub edge_weights: Vec<f32>,
+    pub stats: Vec<StatsLine>,
+    pub total_connections: u64,
+    /// Domains left out of the graph, with the reason in words.
+    pub trimmed: Vec<(String, String)>,
+}
+
+/// One row of the pivot statistics table, ready to print.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct StatsLine {
+    pub category: String,
+    pub domains: u64,
+    pub domains_pct: f64,
+    pub pivots: u64,
+    pub avg_domains_per_pivot: f64,
+    pub connections: u64,
+    pub connections_pct: f64,
+}
+
+impl GraphSummary {
+    /// Summarizes a scoring of `export` for the page.
+    pub fn new(file_name: &str, export: &Export, scoring: &Scoring) -> Self {
+        let graph = &scoring.graph;
+        let mut edge_ends = Vec::with_capacity(graph.edge_count() * 2);
+        let mut edge_weights = Vec::with_capacity(graph.edge_count());
+        for edge in graph.raw_edges() {
+            edge_ends.push(edge.source().index() as u32);
+            edge_ends.push(edge.target().index() as u32);
+            edge_weights.push(edge.weight.weight as f32);
+        }
+        let stats = pivot_stats(scoring)
+            .into_iter()
+            .map(|row| StatsLine {
+                category: row.category.name().to_string(),
+                domains: row.domains,
+                domains_pct: row.domains_pct,
+                pivots: row.pivots,
+                avg_domains_per_pivot: row.avg_domains_per_pivot,
+                connections: row.connections,
+                connections_pct: row.connections_pct,
+            })
+            .collect();
+        GraphSummary {
+            file_name: file_name.to_string(),
+            total_records: export.total_records,
+            inactive: scoring.inactive.len(),
+            skipped_records: export.skipped_records().count(),
+            problems: export
+                .problems
+                .iter()
+                .take(MAX_LISTED_PROBLEMS)
+                .map(ToString::to_string)
+                .collect(),
+            problem_count: export.problems.len(),
+            names: graph
+                .node_indices()
+                .map(|n| scoring.node_name(n).to_string())
+                .collect(),
+            risks: graph
+                .node_indices()
+                .map(|n| scoring.node_domain(n).risk_score)
+                .collect(),
+            edge_ends,
+            edge_weights,
+            stats,
+            total_connections: scoring.total_connections,
+            trimmed: scoring
+                .trimmed
+                .iter()
+                .map(|&(id, reason)| {
+                    (
+                        scoring.domains[id as usize].name.clone(),
+                        reason.describe().to_string(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.edge_weights.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domaincat_core::iris::parse_export;
+    use domaincat_core::scoring::score;
+
+    #[test]
+    fn summary_matches_scoring() {
+        let text = br#"[
+            {"domain": "a.com", "registrar": {"value": "R", "count": 40},
+             "domain_risk": {"risk_score": 90}},
+            {"domain": "b.com", "registrar": {"value": "R", "count": 40}},
+            {"domain": "c.com"},
+            {"tld": "com"}
+        ]"#;
+        let export = parse_export(text).expect("export parses");
+        let scoring = score(&export.records, &Settings::default()).expect("valid settings");
+        let summary = GraphSummary::new("x.json", &export, &scoring);
+        assert_eq!(summary.names, vec!["a.com", "b.com"]);
+        assert_eq!(summary.risks, vec![Some(90.0), None]);
+        assert_eq!(summary.edge_ends, vec![0, 1]);
+        assert_eq!(summary.edge_count(), 1);
+        assert_eq!(summary.skipped_records, 1);
+        assert_eq!(summary.problem_count, 1);
+        assert_eq!(
+            summary.trimmed,
+            vec![(
+                "c.com".to_string(),
+                "shares no pivot with another domain".to_string()
+            )]
+        );
+        assert_eq!(summary.stats[0].category, "registrar");
+    }
+}

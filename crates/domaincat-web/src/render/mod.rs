@@ -1,0 +1,82 @@
+//! WebGL2 drawing of the domain graph: one module per GPU program, a camera that owns
+//! the coordinate conversions, and the scene builder that feeds them.
+
+pub mod camera;
+pub mod edges;
+mod gl;
+pub mod nodes;
+pub mod scene;
+
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlCanvasElement, WebGl2RenderingContext as Gl};
+
+use camera::Camera;
+use edges::EdgeProgram;
+use nodes::NodeProgram;
+
+/// Background colour of the graph area (matches the page's `--bg`).
+const BACKGROUND: [f32; 3] = [0.078, 0.090, 0.110];
+
+/// Why the renderer could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("this browser has no WebGL2 support, which the graph view needs")]
+    NoWebGl2,
+    #[error("WebGL setup failed: {0}")]
+    Setup(String),
+}
+
+/// The GPU side of the graph view.
+pub struct Renderer {
+    gl: Gl,
+    canvas: HtmlCanvasElement,
+    nodes: NodeProgram,
+    edges: EdgeProgram,
+}
+
+impl Renderer {
+    pub fn new(canvas: &HtmlCanvasElement) -> Result<Self, RenderError> {
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"antialias".into(), &true.into());
+        let _ = js_sys::Reflect::set(&options, &"premultipliedAlpha".into(), &true.into());
+        // Lets screenshots and pixel reads see the last frame.
+        let _ = js_sys::Reflect::set(&options, &"preserveDrawingBuffer".into(), &true.into());
+        let gl: Gl = canvas
+            .get_context_with_context_options("webgl2", &options)
+            .map_err(|err| RenderError::Setup(gl::js_error(&err)))?
+            .ok_or(RenderError::NoWebGl2)?
+            .dyn_into()
+            .map_err(|_| RenderError::NoWebGl2)?;
+        let nodes = NodeProgram::new(&gl).map_err(RenderError::Setup)?;
+        let edges = EdgeProgram::new(&gl).map_err(RenderError::Setup)?;
+        Ok(Renderer {
+            gl,
+            canvas: canvas.clone(),
+            nodes,
+            edges,
+        })
+    }
+
+    /// Uploads new node instances and edge vertices.
+    pub fn set_scene(&mut self, node_instances: &[f32], edge_vertices: &[f32]) {
+        self.nodes.set_instances(&self.gl, node_instances);
+        self.edges.set_vertices(&self.gl, edge_vertices);
+    }
+
+    /// Draws the scene with `camera`, resizing the drawing buffer to the viewport first.
+    pub fn draw(&self, camera: &Camera) {
+        let [width, height] = camera.device_size();
+        if self.canvas.width() != width || self.canvas.height() != height {
+            self.canvas.set_width(width);
+            self.canvas.set_height(height);
+        }
+        let gl = &self.gl;
+        gl.viewport(0, 0, width as i32, height as i32);
+        gl.clear_color(BACKGROUND[0], BACKGROUND[1], BACKGROUND[2], 1.0);
+        gl.clear(Gl::COLOR_BUFFER_BIT);
+        gl.enable(Gl::BLEND);
+        gl.blend_func(Gl::ONE, Gl::ONE_MINUS_SRC_ALPHA);
+        self.edges.draw(gl, camera);
+        self.nodes.draw(gl, camera);
+    }
+}

@@ -1,0 +1,250 @@
+//! The page's panels: element handles found once by id, and the functions that fill
+//! them. Data from exports is inserted as text nodes only.
+
+use wasm_bindgen::JsCast;
+use web_sys::{
+    Document, Element, HtmlButtonElement, HtmlCanvasElement, HtmlElement, HtmlInputElement,
+};
+
+use domaincat_core::stats::python_float;
+
+use crate::protocol::{GraphSummary, StatsLine};
+
+/// Handles to the page's elements.
+#[derive(Clone)]
+pub struct Ui {
+    document: Document,
+    pub canvas: HtmlCanvasElement,
+    pub file_input: HtmlInputElement,
+    pub load_sample: HtmlButtonElement,
+    pub fit_view: HtmlButtonElement,
+    pub drop_zone: HtmlElement,
+    pub tooltip: HtmlElement,
+    pub error_close: HtmlButtonElement,
+    error: HtmlElement,
+    error_text: HtmlElement,
+    status: HtmlElement,
+    progress: HtmlElement,
+    counts: HtmlElement,
+    count_nodes: HtmlElement,
+    count_edges: HtmlElement,
+    empty_hint: HtmlElement,
+    legend: HtmlElement,
+    selection_count: HtmlElement,
+    selection_list: HtmlElement,
+    selection_hint: HtmlElement,
+    stats_body: HtmlElement,
+    stats_totals: HtmlElement,
+    trimmed_count: HtmlElement,
+    trimmed_list: HtmlElement,
+    problems_panel: HtmlElement,
+    problems_count: HtmlElement,
+    problems_list: HtmlElement,
+}
+
+fn by_id<T: JsCast>(document: &Document, id: &str) -> Result<T, String> {
+    document
+        .get_element_by_id(id)
+        .ok_or_else(|| format!("the page has no element #{id}"))?
+        .dyn_into::<T>()
+        .map_err(|_| format!("element #{id} has an unexpected type"))
+}
+
+impl Ui {
+    /// Finds every element, failing with the id of the first one missing.
+    pub fn find(document: &Document) -> Result<Self, String> {
+        let stats_table: HtmlElement = by_id(document, "pivot-stats")?;
+        let stats_body = stats_table
+            .query_selector("tbody")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+            .ok_or("the statistics table has no tbody")?;
+        Ok(Ui {
+            document: document.clone(),
+            canvas: by_id(document, "graph-canvas")?,
+            file_input: by_id(document, "file-input")?,
+            load_sample: by_id(document, "load-sample")?,
+            fit_view: by_id(document, "fit-view")?,
+            drop_zone: by_id(document, "drop-zone")?,
+            tooltip: by_id(document, "tooltip")?,
+            error_close: by_id(document, "error-close")?,
+            error: by_id(document, "error")?,
+            error_text: by_id(document, "error-text")?,
+            status: by_id(document, "status")?,
+            progress: by_id(document, "progress")?,
+            counts: by_id(document, "counts")?,
+            count_nodes: by_id(document, "count-nodes")?,
+            count_edges: by_id(document, "count-edges")?,
+            empty_hint: by_id(document, "empty-hint")?,
+            legend: by_id(document, "legend")?,
+            selection_count: by_id(document, "selection-count")?,
+            selection_list: by_id(document, "selection-list")?,
+            selection_hint: by_id(document, "selection-hint")?,
+            stats_body,
+            stats_totals: by_id(document, "stats-totals")?,
+            trimmed_count: by_id(document, "trimmed-count")?,
+            trimmed_list: by_id(document, "trimmed-list")?,
+            problems_panel: by_id(document, "problems-panel")?,
+            problems_count: by_id(document, "problems-count")?,
+            problems_list: by_id(document, "problems-list")?,
+        })
+    }
+
+    fn element(&self, tag: &str, text: &str) -> Option<Element> {
+        let element = self.document.create_element(tag).ok()?;
+        element.set_text_content(Some(text));
+        Some(element)
+    }
+
+    fn append(&self, parent: &Element, tag: &str, text: &str) -> Option<Element> {
+        let child = self.element(tag, text)?;
+        parent.append_child(&child).ok()?;
+        Some(child)
+    }
+
+    pub fn show_error(&self, message: &str) {
+        self.error_text.set_text_content(Some(message));
+        self.error.set_hidden(false);
+    }
+
+    pub fn hide_error(&self) {
+        self.error.set_hidden(true);
+    }
+
+    pub fn set_status(&self, text: &str) {
+        self.status.set_text_content(Some(text));
+    }
+
+    /// Shows `stage` with an indeterminate progress bar, or hides the bar for `None`.
+    pub fn set_busy(&self, stage: Option<&str>) {
+        self.progress.set_hidden(stage.is_none());
+        if let Some(stage) = stage {
+            self.set_status(stage);
+        }
+        let busy = if stage.is_some() { "true" } else { "false" };
+        let _ = self.status.set_attribute("aria-busy", busy);
+    }
+
+    pub fn show_tooltip(&self, text: &str) {
+        self.tooltip.set_text_content(Some(text));
+        self.tooltip.set_hidden(false);
+    }
+
+    /// Places the tooltip beside a canvas point (CSS pixels), flipping it to the other
+    /// side near the right and bottom edges.
+    pub fn place_tooltip(&self, point: [f64; 2]) {
+        let area = self.canvas.get_bounding_client_rect();
+        let width = f64::from(self.tooltip.offset_width());
+        let height = f64::from(self.tooltip.offset_height());
+        let mut left = point[0] + 14.0;
+        let mut top = point[1] + 14.0;
+        if left + width > area.width() {
+            left = (point[0] - 14.0 - width).max(0.0);
+        }
+        if top + height > area.height() {
+            top = (point[1] - 14.0 - height).max(0.0);
+        }
+        let style = self.tooltip.style();
+        let _ = style.set_property("left", &format!("{left}px"));
+        let _ = style.set_property("top", &format!("{top}px"));
+    }
+
+    /// Fills the counts, statistics, trimmed-domain and problem panels for a new graph.
+    pub fn show_summary(&self, summary: &GraphSummary) {
+        self.count_nodes
+            .set_text_content(Some(&summary.node_count().to_string()));
+        self.count_edges
+            .set_text_content(Some(&summary.edge_count().to_string()));
+        let _ = self
+            .canvas
+            .set_attribute("data-nodes", &summary.node_count().to_string());
+        let _ = self
+            .canvas
+            .set_attribute("data-edges", &summary.edge_count().to_string());
+        self.counts.set_hidden(false);
+        self.empty_hint.set_hidden(true);
+        self.legend.set_hidden(false);
+        self.fit_view.set_disabled(false);
+
+        self.fill_stats(&summary.stats, summary);
+
+        self.trimmed_list.set_text_content(None);
+        self.trimmed_count
+            .set_text_content(Some(&summary.trimmed.len().to_string()));
+        for (name, reason) in &summary.trimmed {
+            if let Some(item) = self.append(&self.trimmed_list, "li", name) {
+                let _ = item.set_attribute("data-domain", name);
+                self.append(&item, "span", &format!(" — {reason}"))
+                    .map(|span| span.set_class_name("reason"));
+            }
+        }
+
+        self.problems_list.set_text_content(None);
+        self.problems_count
+            .set_text_content(Some(&summary.problem_count.to_string()));
+        self.problems_panel.set_hidden(summary.problem_count == 0);
+        for problem in &summary.problems {
+            self.append(&self.problems_list, "li", problem);
+        }
+        if summary.problem_count > summary.problems.len() {
+            let more = summary.problem_count - summary.problems.len();
+            self.append(&self.problems_list, "li", &format!("… and {more} more"));
+        }
+
+        let mut parts = vec![format!(
+            "{}: {} records",
+            summary.file_name, summary.total_records
+        )];
+        if summary.inactive > 0 {
+            parts.push(format!("{} inactive skipped", summary.inactive));
+        }
+        if summary.skipped_records > 0 {
+            parts.push(format!("{} unusable skipped", summary.skipped_records));
+        }
+        if !summary.trimmed.is_empty() {
+            parts.push(format!("{} trimmed", summary.trimmed.len()));
+        }
+        self.set_status(&parts.join(", "));
+    }
+
+    fn fill_stats(&self, rows: &[StatsLine], summary: &GraphSummary) {
+        self.stats_body.set_text_content(None);
+        for row in rows {
+            let Some(tr) = self.append(&self.stats_body, "tr", "") else {
+                continue;
+            };
+            let _ = tr.set_attribute("data-category", &row.category);
+            for cell in [
+                row.category.clone(),
+                format!("{} ({}%)", row.domains, python_float(row.domains_pct)),
+                row.pivots.to_string(),
+                format!("{:.2}", row.avg_domains_per_pivot),
+                format!(
+                    "{} ({}%)",
+                    row.connections,
+                    python_float(row.connections_pct)
+                ),
+            ] {
+                self.append(&tr, "td", &cell);
+            }
+        }
+        self.stats_totals.set_text_content(Some(&format!(
+            "{} domains in the graph. Total connections: {}; distinct connections: {}.",
+            summary.node_count(),
+            summary.total_connections,
+            summary.edge_count()
+        )));
+    }
+
+    /// Lists the selected domains, already sorted.
+    pub fn set_selection(&self, names: &[&str]) {
+        self.selection_list.set_text_content(None);
+        self.selection_count
+            .set_text_content(Some(&names.len().to_string()));
+        self.selection_hint.set_hidden(!names.is_empty());
+        for name in names {
+            self.append(&self.selection_list, "li", name);
+        }
+    }
+}
