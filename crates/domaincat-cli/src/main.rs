@@ -72,8 +72,9 @@ struct SettingsArgs {
     #[arg(long, default_value_t = 6, value_name = "CHARS")]
     substring_length: usize,
 
-    /// Remove this text from names before substring matching (repeatable).
-    #[arg(long, value_name = "TEXT")]
+    /// Remove this text from names before substring matching (repeatable). Values may
+    /// start with a hyphen, as in `--ignore-substring -gov`.
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     ignore_substring: Vec<String>,
 
     /// Give every pivot weight 1 instead of weighting by rarity.
