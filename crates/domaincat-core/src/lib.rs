@@ -20,8 +20,10 @@
 
 pub mod category;
 pub mod colors;
+pub mod domain_list;
 pub mod export;
 pub mod iris;
+pub mod iris_api;
 pub mod layout;
 
 pub mod scoring;
