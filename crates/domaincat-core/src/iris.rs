@@ -32,6 +32,9 @@ pub struct Record {
     pub active: bool,
     /// Every usable value, in the order the original notebook reads them.
     pub values: Vec<PivotValue>,
+    /// The record's `{value, count}` objects with a count ≥ 2, for the infrastructure
+    /// view (see [`crate::infra::extract_infra_values`]), so the JSON need not be kept.
+    pub infra_values: Vec<crate::infra::InfraValue>,
 }
 
 /// What happened to a record or field that could not be read as expected.
@@ -283,6 +286,7 @@ impl RecordReader<'_> {
             risk_score,
             active,
             values,
+            infra_values: crate::infra::extract_infra_values(object),
         })
     }
 

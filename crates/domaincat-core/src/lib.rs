@@ -21,12 +21,15 @@
 pub mod category;
 pub mod colors;
 pub mod domain_list;
+pub mod edges;
 pub mod export;
+pub mod infra;
 pub mod iris;
 pub mod iris_api;
 pub mod layout;
 
 pub mod scoring;
+pub mod selection;
 pub mod settings;
 pub mod stats;
 pub mod substrings;

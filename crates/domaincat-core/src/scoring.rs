@@ -484,6 +484,7 @@ mod tests {
                     count,
                 })
                 .collect(),
+            infra_values: Vec::new(),
         }
     }
 

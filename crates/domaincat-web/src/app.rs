@@ -1,5 +1,5 @@
 //! The page's main thread: loads exports (drop, file picker, sample), hands them to the
-//! scoring worker, draws the result and answers mouse and keyboard input.
+//! scoring worker, draws the result in 2D or 3D and keeps the selection.
 //!
 //! Text from input data is only ever set with `textContent`: WHOIS and web fields are
 //! written by the people being investigated.
@@ -11,40 +11,57 @@ use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{
-    Document, DragEvent, File, HtmlInputElement, KeyboardEvent, MessageEvent, MouseEvent,
-    WheelEvent, Window, Worker, WorkerOptions, WorkerType,
-};
+use web_sys::{File, MessageEvent, Window, Worker, WorkerOptions, WorkerType};
 
 use domaincat_core::settings::Settings;
 
 use crate::protocol::{FromWorker, GraphSummary, ToWorker};
 use crate::render::camera::Camera;
-use crate::render::scene::{self, Highlight, NODE_RADIUS};
+use crate::render::orbit::OrbitCamera;
+use crate::render::scene::{self, Highlight, Positions, NODE_RADIUS};
+use crate::render::view::View;
 use crate::render::Renderer;
 use crate::ui::Ui;
 
-/// A press that moves less than this many CSS pixels is a click, not a drag.
-const CLICK_TOLERANCE: f64 = 4.0;
-
 /// Extra CSS pixels around a node disc that still count as pointing at it.
-const PICK_SLACK: f64 = 2.0;
-
-/// Zoom factor per wheel pixel (a typical notch of 100 pixels zooms by about 16 %).
-const WHEEL_ZOOM_RATE: f64 = 0.0015;
+pub(crate) const PICK_SLACK: f64 = 2.0;
 
 /// Address of the bundled sample export, relative to the page.
 const SAMPLE_URL: &str = "sample.json";
 const SAMPLE_NAME: &str = "dash_gov_dot_us.json (sample)";
 
+/// Which camera shows the graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ViewMode {
+    Flat,
+    Orbit,
+}
+
+impl ViewMode {
+    fn dims(self) -> usize {
+        match self {
+            ViewMode::Flat => 2,
+            ViewMode::Orbit => 3,
+        }
+    }
+}
+
+/// How a selection gesture changes the selection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SelectOp {
+    Replace,
+    Add,
+    Remove,
+}
+
 /// The graph on screen and where its nodes are.
-struct GraphView {
-    summary: GraphSummary,
-    /// 2 floats per node, from the latest layout message.
-    positions: Vec<f32>,
+pub(crate) struct GraphView {
+    pub summary: GraphSummary,
+    /// Positions from the latest layout messages: 2 floats per node in 2D, 3 in 3D;
+    /// empty until the first message of that layout.
+    positions: [Vec<f32>; 2],
     /// Neighbours of each node, sorted.
-    neighbours: Vec<Vec<u32>>,
-    layout_done: bool,
+    pub neighbours: Vec<Vec<u32>>,
 }
 
 impl GraphView {
@@ -62,26 +79,27 @@ impl GraphView {
             list.dedup();
         }
         GraphView {
-            positions: Vec::new(),
+            positions: [Vec::new(), Vec::new()],
             neighbours,
-            layout_done: false,
             summary,
+        }
+    }
+
+    fn positions(&self, mode: ViewMode) -> Positions<'_> {
+        Positions {
+            flat: &self.positions[mode.dims() - 2],
+            dims: mode.dims(),
         }
     }
 }
 
-/// A mouse press on the canvas that has not been released yet.
-struct Press {
-    start: [f64; 2],
-    last: [f64; 2],
-    dragging: bool,
-}
-
-struct App {
-    window: Window,
-    ui: Ui,
+pub(crate) struct App {
+    pub window: Window,
+    pub ui: Ui,
     renderer: Option<Renderer>,
-    camera: Camera,
+    pub mode: ViewMode,
+    pub camera: Camera,
+    pub orbit: OrbitCamera,
     worker: Worker,
     worker_ready: bool,
     /// A job waiting for the worker to load: the message and the export's bytes.
@@ -89,20 +107,21 @@ struct App {
     job: u32,
     /// File name of the job in progress, for messages.
     job_name: String,
-    graph: Option<GraphView>,
-    selected: Vec<bool>,
-    hovered: Option<usize>,
-    press: Option<Press>,
-    /// Whether the analyst moved the camera since the graph loaded; until then the view
+    pub graph: Option<GraphView>,
+    pub selected: Vec<bool>,
+    pub hovered: Option<usize>,
+    /// Whether the analyst moved each camera since the graph loaded; until then the view
     /// follows the settling layout.
-    camera_moved: bool,
+    pub camera_moved: [bool; 2],
+    /// Whether each layout has settled.
+    layout_done: [bool; 2],
     frame_requested: bool,
     frame_callback: Option<Closure<dyn FnMut()>>,
     node_buffer: Vec<f32>,
     edge_buffer: Vec<f32>,
 }
 
-type Shared = Rc<RefCell<App>>;
+pub(crate) type Shared = Rc<RefCell<App>>;
 
 /// Starts the page. Errors that leave the page unusable are shown in it.
 pub fn start() {
@@ -144,7 +163,9 @@ fn try_start() -> Result<(), String> {
         window: window.clone(),
         ui,
         renderer,
+        mode: ViewMode::Flat,
         camera: Camera::default(),
+        orbit: OrbitCamera::default(),
         worker,
         worker_ready: false,
         pending: None,
@@ -153,8 +174,8 @@ fn try_start() -> Result<(), String> {
         graph: None,
         selected: Vec::new(),
         hovered: None,
-        press: None,
-        camera_moved: false,
+        camera_moved: [false; 2],
+        layout_done: [false; 2],
         frame_requested: false,
         frame_callback: None,
         node_buffer: Vec::new(),
@@ -163,24 +184,9 @@ fn try_start() -> Result<(), String> {
 
     install_frame_callback(&app);
     install_worker_handler(&app);
-    install_input_handlers(&app, &document)?;
-    install_pointer_handlers(&app)?;
+    crate::input::install(&app, &document)?;
     install_debug_api(&app, &window)?;
     app.borrow_mut().resize();
-    Ok(())
-}
-
-/// Adds an event listener that lives as long as the page.
-fn listen<E: wasm_bindgen::convert::FromWasmAbi + 'static>(
-    target: &web_sys::EventTarget,
-    event: &str,
-    handler: impl FnMut(E) + 'static,
-) -> Result<(), String> {
-    let closure = Closure::<dyn FnMut(E)>::new(handler);
-    target
-        .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())
-        .map_err(|err| format!("could not listen to {event}: {err:?}"))?;
-    closure.forget();
     Ok(())
 }
 
@@ -215,9 +221,8 @@ fn install_worker_handler(app: &Shared) {
         log::error!("scoring worker error: {detail}");
         let app = shared.borrow();
         app.ui.set_busy(None);
-        app.ui.show_error(&format!(
-            "The scoring worker stopped: {detail}. Reload the page."
-        ));
+        app.ui
+            .show_error(&format!("The scoring worker stopped: {detail}. Reload the page."));
     });
     app.borrow()
         .worker
@@ -225,172 +230,12 @@ fn install_worker_handler(app: &Shared) {
     on_error.forget();
 }
 
-fn install_input_handlers(app: &Shared, document: &Document) -> Result<(), String> {
-    let ui = app.borrow().ui.clone();
-
-    let shared = Rc::clone(app);
-    let input = ui.file_input.clone();
-    listen::<web_sys::Event>(&ui.file_input, "change", move |_| {
-        if let Some(file) = input.files().and_then(|files| files.get(0)) {
-            load_file(&shared, file);
-        }
-        // Picking the same file again must fire `change` again.
-        input.set_value("");
-    })?;
-
-    let shared = Rc::clone(app);
-    listen::<MouseEvent>(&ui.load_sample, "click", move |_| load_sample(&shared))?;
-
-    let shared = Rc::clone(app);
-    listen::<MouseEvent>(&ui.fit_view, "click", move |_| shared.borrow_mut().fit())?;
-
-    let close = ui.clone();
-    listen::<MouseEvent>(&ui.error_close, "click", move |_| close.hide_error())?;
-
-    // The whole window is a drop target; the overlay shows while a file is dragged.
-    let target: web_sys::EventTarget = app.borrow().window.clone().into();
-    let overlay = ui.drop_zone.clone();
-    listen::<DragEvent>(&target, "dragenter", move |event| {
-        if carries_files(&event) {
-            event.prevent_default();
-            overlay.set_hidden(false);
-        }
-    })?;
-    listen::<DragEvent>(&target, "dragover", move |event| {
-        event.prevent_default();
-        if let Some(transfer) = event.data_transfer() {
-            transfer.set_drop_effect("copy");
-        }
-    })?;
-    let overlay = ui.drop_zone.clone();
-    listen::<DragEvent>(&target, "dragleave", move |event| {
-        // Leaving the window has no related target; moving between elements has one.
-        if event.related_target().is_none() {
-            overlay.set_hidden(true);
-        }
-    })?;
-    let shared = Rc::clone(app);
-    let overlay = ui.drop_zone.clone();
-    listen::<DragEvent>(&target, "drop", move |event| {
-        event.prevent_default();
-        overlay.set_hidden(true);
-        let files = event.data_transfer().and_then(|t| t.files());
-        let Some(files) = files else { return };
-        match files.get(0) {
-            Some(file) => {
-                if files.length() > 1 {
-                    log::warn!("{} files dropped; only the first is used", files.length());
-                }
-                load_file(&shared, file);
-            }
-            None => shared
-                .borrow()
-                .ui
-                .show_error("Nothing to load: drop a JSON file exported from Iris Investigate."),
-        }
-    })?;
-
-    let shared = Rc::clone(app);
-    listen::<KeyboardEvent>(document, "keydown", move |event| {
-        if event.ctrl_key() || event.meta_key() || event.alt_key() {
-            return;
-        }
-        let typing = event
-            .target()
-            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-            .is_some();
-        if typing {
-            return;
-        }
-        match event.key().as_str() {
-            "Escape" => shared.borrow_mut().set_selection(Vec::new()),
-            "f" | "F" => shared.borrow_mut().fit(),
-            _ => {}
-        }
-    })?;
-    Ok(())
-}
-
-fn carries_files(event: &DragEvent) -> bool {
-    event
-        .data_transfer()
-        .map(|t| {
-            t.types()
-                .iter()
-                .any(|kind| kind.as_string().as_deref() == Some("Files"))
-        })
-        .unwrap_or(false)
-}
-
-fn install_pointer_handlers(app: &Shared) -> Result<(), String> {
-    let canvas: web_sys::EventTarget = app.borrow().ui.canvas.clone().into();
-    let window: web_sys::EventTarget = app.borrow().window.clone().into();
-
-    let shared = Rc::clone(app);
-    listen::<MouseEvent>(&canvas, "mousedown", move |event| {
-        if event.button() != 0 {
-            return;
-        }
-        event.prevent_default();
-        let mut app = shared.borrow_mut();
-        let point = app.canvas_point(&event);
-        app.press = Some(Press {
-            start: point,
-            last: point,
-            dragging: false,
-        });
-    })?;
-
-    let shared = Rc::clone(app);
-    listen::<MouseEvent>(&window, "mousemove", move |event| {
-        shared.borrow_mut().on_mouse_move(&event);
-    })?;
-
-    let shared = Rc::clone(app);
-    listen::<MouseEvent>(&window, "mouseup", move |event| {
-        shared.borrow_mut().on_mouse_up(&event);
-    })?;
-
-    let shared = Rc::clone(app);
-    listen::<MouseEvent>(&canvas, "mouseleave", move |_| {
-        let mut app = shared.borrow_mut();
-        if app.press.is_none() {
-            app.set_hovered(None);
-        }
-    })?;
-
-    let shared = Rc::clone(app);
-    let options = web_sys::AddEventListenerOptions::new();
-    options.set_passive(false);
-    let wheel = Closure::<dyn FnMut(WheelEvent)>::new(move |event: WheelEvent| {
-        event.prevent_default();
-        shared.borrow_mut().on_wheel(&event);
-    });
-    canvas
-        .add_event_listener_with_callback_and_add_event_listener_options(
-            "wheel",
-            wheel.as_ref().unchecked_ref(),
-            &options,
-        )
-        .map_err(|err| format!("could not listen to wheel: {err:?}"))?;
-    wheel.forget();
-
-    let shared = Rc::clone(app);
-    let on_resize = Closure::<dyn FnMut()>::new(move || shared.borrow_mut().resize());
-    let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref())
-        .map_err(|err| format!("could not observe resizes: {err:?}"))?;
-    observer.observe(&app.borrow().ui.canvas);
-    on_resize.forget();
-    // A change of device pixel ratio (browser zoom, another screen) also fires `resize`.
-    let shared = Rc::clone(app);
-    listen::<web_sys::Event>(&window, "resize", move |_| shared.borrow_mut().resize())?;
-    Ok(())
-}
-
-/// Exposes `window.domaincat.nodeClientPosition(name)`: where a domain's node is drawn,
-/// in client (viewport) CSS pixels, or `null`. Used by browser tests and handy in the
-/// console.
+/// Exposes `window.domaincat` for browser tests and the console:
+/// `nodeClientPosition(name)` gives where a domain's node is drawn in client (viewport)
+/// CSS pixels, or `null`; `view()` gives `"2d"` or `"3d"`.
 fn install_debug_api(app: &Shared, window: &Window) -> Result<(), String> {
+    let api = Object::new();
+
     let weak = Rc::downgrade(app);
     let position = Closure::<dyn Fn(String) -> JsValue>::new(move |name: String| {
         let Some(app) = weak.upgrade() else {
@@ -402,37 +247,51 @@ fn install_debug_api(app: &Shared, window: &Window) -> Result<(), String> {
             None => JsValue::NULL,
         }
     });
-    let api = Object::new();
     Reflect::set(&api, &"nodeClientPosition".into(), position.as_ref())
         .map_err(|err| format!("{err:?}"))?;
     position.forget();
+
+    let weak = Rc::downgrade(app);
+    let view = Closure::<dyn Fn() -> JsValue>::new(move || {
+        let Some(app) = weak.upgrade() else {
+            return JsValue::NULL;
+        };
+        let mode = app.borrow().mode;
+        JsValue::from_str(if mode == ViewMode::Flat { "2d" } else { "3d" })
+    });
+    Reflect::set(&api, &"view".into(), view.as_ref()).map_err(|err| format!("{err:?}"))?;
+    view.forget();
+
     Reflect::set(window, &"domaincat".into(), &api).map_err(|err| format!("{err:?}"))?;
     Ok(())
 }
 
-fn load_file(app: &Shared, file: File) {
+/// Reads a file chosen or dropped by the analyst and scores it.
+pub(crate) fn load_file(app: &Shared, file: File) {
     let name = file.name();
     let shared = Rc::clone(app);
     spawn_local(async move {
         match JsFuture::from(file.array_buffer()).await {
             Ok(buffer) => match buffer.dyn_into::<js_sys::ArrayBuffer>() {
                 Ok(buffer) => shared.borrow_mut().submit(&name, buffer),
-                Err(_) => shared.borrow().ui.show_error(&format!(
-                    "Could not read {name}: the browser returned no data."
-                )),
+                Err(_) => shared
+                    .borrow()
+                    .ui
+                    .show_error(&format!("Could not read {name}: the browser returned no data.")),
             },
             Err(err) => {
                 log::error!("reading {name} failed: {err:?}");
-                shared.borrow().ui.show_error(&format!(
-                    "Could not read {name}: {}",
-                    describe_js_error(&err)
-                ));
+                shared
+                    .borrow()
+                    .ui
+                    .show_error(&format!("Could not read {name}: {}", describe_js_error(&err)));
             }
         }
     });
 }
 
-fn load_sample(app: &Shared) {
+/// Downloads the bundled sample export and scores it.
+pub(crate) fn load_sample(app: &Shared) {
     let shared = Rc::clone(app);
     shared.borrow().ui.set_busy(Some("Downloading the sample…"));
     spawn_local(async move {
@@ -463,7 +322,7 @@ fn load_sample(app: &Shared) {
     });
 }
 
-fn describe_js_error(err: &JsValue) -> String {
+pub(crate) fn describe_js_error(err: &JsValue) -> String {
     Reflect::get(err, &"message".into())
         .ok()
         .and_then(|m| m.as_string())
@@ -473,7 +332,7 @@ fn describe_js_error(err: &JsValue) -> String {
 
 impl App {
     /// Sends an export to the worker as a new job; replies to older jobs are ignored.
-    fn submit(&mut self, name: &str, bytes: js_sys::ArrayBuffer) {
+    pub fn submit(&mut self, name: &str, bytes: js_sys::ArrayBuffer) {
         self.job += 1;
         self.job_name = name.to_string();
         self.ui.hide_error();
@@ -492,24 +351,29 @@ impl App {
             }
         };
         if self.worker_ready {
-            self.post_job(&message, &bytes);
+            self.post_job(&message, Some(&bytes));
         } else {
             self.pending = Some((message, bytes));
         }
     }
 
-    fn post_job(&self, message: &JsValue, bytes: &js_sys::ArrayBuffer) {
+    /// Posts a request to the worker, moving `bytes` along with it.
+    fn post_job(&self, message: &JsValue, bytes: Option<&js_sys::ArrayBuffer>) {
         let envelope = Object::new();
         let _ = Reflect::set(&envelope, &"message".into(), message);
-        let _ = Reflect::set(&envelope, &"bytes".into(), bytes);
-        if let Err(err) = self
-            .worker
-            .post_message_with_transfer(&envelope, &Array::of1(bytes))
-        {
+        let result = match bytes {
+            Some(bytes) => {
+                let _ = Reflect::set(&envelope, &"bytes".into(), bytes);
+                self.worker
+                    .post_message_with_transfer(&envelope, &Array::of1(bytes))
+            }
+            None => self.worker.post_message(&envelope),
+        };
+        if let Err(err) = result {
             log::error!("could not post to the worker: {err:?}");
             self.ui.set_busy(None);
             self.ui
-                .show_error("Could not hand the export to the scoring worker.");
+                .show_error("Could not hand the request to the scoring worker.");
         }
     }
 
@@ -529,7 +393,7 @@ impl App {
             FromWorker::Ready => {
                 self.worker_ready = true;
                 if let Some((message, bytes)) = self.pending.take() {
-                    self.post_job(&message, &bytes);
+                    self.post_job(&message, Some(&bytes));
                 }
             }
             FromWorker::Progress { job, stage } if job == self.job => {
@@ -538,6 +402,7 @@ impl App {
             FromWorker::Scored { job, graph } if job == self.job => self.show_graph(*graph),
             FromWorker::Layout {
                 job,
+                dims,
                 iteration,
                 done,
             } if job == self.job => {
@@ -546,7 +411,12 @@ impl App {
                     .and_then(|p| p.dyn_into::<Float32Array>().ok())
                     .map(|p| p.to_vec())
                     .unwrap_or_default();
-                self.update_positions(positions, iteration, done);
+                let mode = if dims == 3 {
+                    ViewMode::Orbit
+                } else {
+                    ViewMode::Flat
+                };
+                self.update_positions(mode, positions, iteration, done);
             }
             FromWorker::Failed { job, message } if job == self.job => {
                 log::warn!("loading {} failed: {message}", self.job_name);
@@ -573,48 +443,100 @@ impl App {
         self.ui.set_busy(Some("Laying out the graph…"));
         self.selected = vec![false; summary.node_count()];
         self.hovered = None;
-        self.camera_moved = false;
+        self.camera_moved = [false; 2];
+        self.layout_done = [false; 2];
         self.graph = Some(GraphView::new(summary));
         self.ui.set_selection(&[]);
         self.ui.tooltip.set_hidden(true);
+        self.ui.set_layout_state(None);
+        if self.mode == ViewMode::Orbit {
+            self.request_layout(ViewMode::Orbit);
+        }
         self.request_frame();
     }
 
-    fn update_positions(&mut self, positions: Vec<f32>, iteration: u32, done: bool) {
+    /// Asks the worker for the layout `mode` shows, once per graph.
+    fn request_layout(&mut self, mode: ViewMode) {
+        if mode == ViewMode::Flat || self.graph.is_none() {
+            return;
+        }
+        let request = ToWorker::Layout {
+            job: self.job,
+            dims: 3,
+        };
+        match serde_wasm_bindgen::to_value(&request) {
+            Ok(message) => self.post_job(&message, None),
+            Err(err) => log::error!("could not encode a layout request: {err}"),
+        }
+    }
+
+    fn update_positions(&mut self, mode: ViewMode, positions: Vec<f32>, iteration: u32, done: bool) {
         let Some(graph) = self.graph.as_mut() else {
             return;
         };
-        if positions.len() != graph.summary.node_count() * 2 {
+        let slot = mode.dims() - 2;
+        if positions.len() != graph.summary.node_count() * mode.dims() {
             log::error!(
-                "layout sent {} floats for {} nodes",
+                "{}D layout sent {} floats for {} nodes",
+                mode.dims(),
                 positions.len(),
                 graph.summary.node_count()
             );
             return;
         }
-        graph.positions = positions;
-        graph.layout_done = done;
-        let _ = self
-            .ui
-            .canvas
-            .set_attribute("data-layout", if done { "settled" } else { "running" });
+        graph.positions[slot] = positions;
+        self.layout_done[slot] = done;
+        if mode != self.mode {
+            return;
+        }
+        self.ui.set_layout_state(Some(done));
         if done {
             self.ui.set_busy(None);
             self.ui.set_status(&format!(
-                "Layout settled after {iteration} iterations. Scroll to zoom, drag to pan, \
-                 click a domain."
+                "Layout settled after {iteration} iterations. Scroll to zoom, drag to {}, \
+                 click a domain.",
+                if mode == ViewMode::Flat { "pan" } else { "orbit" }
             ));
         } else {
             self.ui
                 .set_busy(Some(&format!("Laying out… iteration {iteration}")));
         }
-        if !self.camera_moved {
+        if !self.camera_moved[slot] {
             self.fit_camera();
         }
         self.request_frame();
     }
 
-    fn request_frame(&mut self) {
+    /// Shows the graph in `mode`, keeping scores and selection.
+    pub fn set_mode(&mut self, mode: ViewMode) {
+        if mode == self.mode {
+            return;
+        }
+        self.mode = mode;
+        self.hovered = None;
+        self.ui.tooltip.set_hidden(true);
+        self.ui.set_view_mode(mode == ViewMode::Orbit);
+        let slot = mode.dims() - 2;
+        let has_positions = self
+            .graph
+            .as_ref()
+            .is_some_and(|g| !g.positions[slot].is_empty());
+        if self.graph.is_some() {
+            if has_positions {
+                self.ui.set_layout_state(Some(self.layout_done[slot]));
+            } else {
+                self.ui.set_layout_state(None);
+                self.ui.set_busy(Some("Laying out in 3D…"));
+                self.request_layout(mode);
+            }
+        }
+        if !self.camera_moved[slot] {
+            self.fit_camera();
+        }
+        self.request_frame();
+    }
+
+    pub fn request_frame(&mut self) {
         if self.frame_requested {
             return;
         }
@@ -629,24 +551,33 @@ impl App {
         }
     }
 
+    fn view(&self) -> View {
+        match self.mode {
+            ViewMode::Flat => View::flat(&self.camera),
+            ViewMode::Orbit => View::orbit(&self.orbit, self.camera.pixel_ratio),
+        }
+    }
+
     fn draw(&mut self) {
+        let view = self.view();
         let Some(renderer) = self.renderer.as_mut() else {
             return;
         };
         match &self.graph {
-            Some(graph) if !graph.positions.is_empty() => {
+            Some(graph) if !graph.positions(self.mode).is_empty() => {
+                let positions = graph.positions(self.mode);
                 let highlight = Highlight {
                     selected: &self.selected,
                     hovered: self.hovered,
                 };
                 scene::node_instances(
-                    &graph.positions,
+                    positions,
                     &graph.summary.risks,
                     highlight,
                     &mut self.node_buffer,
                 );
                 scene::edge_vertices(
-                    &graph.positions,
+                    positions,
                     &graph.summary.edge_ends,
                     &graph.summary.edge_weights,
                     highlight,
@@ -659,140 +590,101 @@ impl App {
             }
         }
         renderer.set_scene(&self.node_buffer, &self.edge_buffer);
-        renderer.draw(&self.camera);
+        renderer.draw(&view);
     }
 
-    fn resize(&mut self) {
+    pub fn resize(&mut self) {
         let rect = self.ui.canvas.get_bounding_client_rect();
         let ratio = self.window.device_pixel_ratio();
         let viewport = [rect.width().max(1.0), rect.height().max(1.0)];
         if viewport == self.camera.viewport && ratio == self.camera.pixel_ratio {
             return;
         }
-        // Keep the same world point in the centre; refit if the view still follows
-        // the layout.
         self.camera.viewport = viewport;
+        self.orbit.viewport = viewport;
         self.camera.pixel_ratio = if ratio > 0.0 { ratio } else { 1.0 };
-        if !self.camera_moved {
+        let slot = self.mode.dims() - 2;
+        if !self.camera_moved[slot] {
             self.fit_camera();
         }
         self.request_frame();
     }
 
     fn fit_camera(&mut self) {
-        if let Some(graph) = &self.graph {
-            self.camera
-                .fit(&graph.positions, f64::from(NODE_RADIUS) + PICK_SLACK + 4.0);
+        let Some(graph) = &self.graph else {
+            return;
+        };
+        let positions = graph.positions(self.mode);
+        match self.mode {
+            ViewMode::Flat => self
+                .camera
+                .fit(positions.flat, f64::from(NODE_RADIUS) + PICK_SLACK + 4.0),
+            ViewMode::Orbit => self.orbit.fit(positions.flat),
         }
     }
 
     /// Fits the graph to the view and lets the view follow the layout again.
-    fn fit(&mut self) {
-        self.camera_moved = false;
+    pub fn fit(&mut self) {
+        self.camera_moved[self.mode.dims() - 2] = false;
         self.fit_camera();
         self.request_frame();
     }
 
-    fn canvas_point(&self, event: &MouseEvent) -> [f64; 2] {
-        let rect = self.ui.canvas.get_bounding_client_rect();
-        [
-            f64::from(event.client_x()) - rect.left(),
-            f64::from(event.client_y()) - rect.top(),
-        ]
-    }
-
-    /// The node drawn under a screen point, nearest first; hovered and selected nodes are
-    /// drawn larger, but picking uses one radius so what is under the cursor does not
-    /// depend on state.
-    fn pick(&self, point: [f64; 2]) -> Option<usize> {
-        let graph = self.graph.as_ref()?;
-        let reach = f64::from(NODE_RADIUS) + PICK_SLACK;
-        let mut best: Option<(usize, f64)> = None;
-        for (node, xy) in graph.positions.chunks_exact(2).enumerate() {
-            let screen = self
-                .camera
-                .world_to_screen([f64::from(xy[0]), f64::from(xy[1])]);
-            let distance = (screen[0] - point[0]).hypot(screen[1] - point[1]);
-            if distance <= reach && best.is_none_or(|(_, d)| distance < d) {
-                best = Some((node, distance));
-            }
-        }
-        best.map(|(node, _)| node)
-    }
-
-    fn on_mouse_move(&mut self, event: &MouseEvent) {
-        let point = self.canvas_point(event);
-        if let Some(press) = self.press.as_mut() {
-            let moved = (point[0] - press.start[0]).hypot(point[1] - press.start[1]);
-            if !press.dragging && moved > CLICK_TOLERANCE {
-                press.dragging = true;
-                let _ = self.ui.canvas.class_list().add_1("dragging");
-                self.set_hovered(None);
-            }
-            let Some(press) = self.press.as_mut() else {
-                return;
-            };
-            if press.dragging {
-                let delta = [point[0] - press.last[0], point[1] - press.last[1]];
-                press.last = point;
-                self.camera.pan_by(delta);
-                self.camera_moved = true;
-                self.request_frame();
-            }
-            return;
-        }
-        let inside = point[0] >= 0.0
-            && point[1] >= 0.0
-            && point[0] <= self.camera.viewport[0]
-            && point[1] <= self.camera.viewport[1];
-        let target_is_canvas = event
-            .target()
-            .is_some_and(|t| JsValue::from(t) == JsValue::from(&self.ui.canvas));
-        let hovered = if inside && target_is_canvas {
-            self.pick(point)
-        } else {
-            None
-        };
-        self.set_hovered(hovered);
-        if hovered.is_some() {
-            self.ui.place_tooltip(point);
-        }
-    }
-
-    fn on_mouse_up(&mut self, event: &MouseEvent) {
-        let Some(press) = self.press.take() else {
-            return;
-        };
-        let _ = self.ui.canvas.class_list().remove_1("dragging");
-        if press.dragging {
-            return;
-        }
-        let point = self.canvas_point(event);
-        match self.pick(point) {
-            Some(node) => self.select_with_neighbours(node),
-            None => self.set_selection(Vec::new()),
-        }
-        self.on_mouse_move(event);
-    }
-
-    fn on_wheel(&mut self, event: &WheelEvent) {
-        if self.graph.is_none() {
-            return;
-        }
-        let point = self.canvas_point(event);
-        // Line and page modes (Firefox, some mice) report far smaller deltas than pixels.
-        let delta = match event.delta_mode() {
-            WheelEvent::DOM_DELTA_LINE => event.delta_y() * 16.0,
-            WheelEvent::DOM_DELTA_PAGE => event.delta_y() * self.camera.viewport[1],
-            _ => event.delta_y(),
-        };
-        self.camera.zoom_at(point, (-delta * WHEEL_ZOOM_RATE).exp());
-        self.camera_moved = true;
+    /// Records that the analyst moved the camera, so the layout stops refitting it.
+    pub fn camera_was_moved(&mut self) {
+        self.camera_moved[self.mode.dims() - 2] = true;
         self.request_frame();
-        self.on_mouse_move(event);
     }
 
-    fn set_hovered(&mut self, hovered: Option<usize>) {
+    /// Where node `node` is drawn, in canvas CSS pixels, its depth (1 in 2D) and its
+    /// disc radius in CSS pixels; `None` before the layout or behind the 3D eye.
+    pub fn project(&self, node: usize) -> Option<([f64; 2], f64, f64)> {
+        let graph = self.graph.as_ref()?;
+        let positions = graph.positions(self.mode);
+        if node >= positions.len() {
+            return None;
+        }
+        let [x, y, z] = positions.xyz(node).map(f64::from);
+        match self.mode {
+            ViewMode::Flat => Some((
+                self.camera.world_to_screen([x, y]),
+                1.0,
+                f64::from(NODE_RADIUS),
+            )),
+            ViewMode::Orbit => {
+                let (screen, depth) = self.orbit.project([x, y, z])?;
+                // Matches the size scaling of the node shader.
+                let scale = (self.orbit.distance / depth).clamp(0.35, 3.0);
+                Some((screen, depth, f64::from(NODE_RADIUS) * scale))
+            }
+        }
+    }
+
+    /// The node drawn under a canvas point: the nearest disc centre within reach, the
+    /// front one when discs overlap equally.
+    pub fn pick(&self, point: [f64; 2]) -> Option<usize> {
+        let graph = self.graph.as_ref()?;
+        let mut best: Option<(usize, f64, f64)> = None;
+        for node in 0..graph.summary.node_count() {
+            let Some((screen, depth, radius)) = self.project(node) else {
+                continue;
+            };
+            let distance = (screen[0] - point[0]).hypot(screen[1] - point[1]);
+            if distance > radius + PICK_SLACK {
+                continue;
+            }
+            let better = match best {
+                None => true,
+                Some((_, d, z)) => distance < d || (distance == d && depth < z),
+            };
+            if better {
+                best = Some((node, distance, depth));
+            }
+        }
+        best.map(|(node, _, _)| node)
+    }
+
+    pub fn set_hovered(&mut self, hovered: Option<usize>) {
         if hovered == self.hovered {
             return;
         }
@@ -823,31 +715,63 @@ impl App {
         self.request_frame();
     }
 
-    fn select_with_neighbours(&mut self, node: usize) {
+    /// Applies a click on `node` (or on empty space) with `op`: a node brings its
+    /// neighbours along, except when removing.
+    pub fn click_select(&mut self, node: Option<usize>, op: SelectOp) {
         let Some(graph) = &self.graph else {
             return;
         };
-        let mut nodes = vec![node];
-        nodes.extend(graph.neighbours[node].iter().map(|&n| n as usize));
-        self.set_selection(nodes);
+        let nodes = match (node, op) {
+            (None, SelectOp::Replace) => Vec::new(),
+            (None, _) => return,
+            (Some(node), SelectOp::Remove) => vec![node],
+            (Some(node), _) => {
+                let mut nodes = vec![node];
+                nodes.extend(graph.neighbours[node].iter().map(|&n| n as usize));
+                nodes
+            }
+        };
+        self.apply_selection(&nodes, op);
     }
 
-    fn set_selection(&mut self, nodes: Vec<usize>) {
-        let Some(graph) = &self.graph else {
+    /// Changes the selection by `nodes` according to `op`.
+    pub fn apply_selection(&mut self, nodes: &[usize], op: SelectOp) {
+        if self.graph.is_none() {
             return;
-        };
-        self.selected = vec![false; graph.summary.node_count()];
-        for &node in &nodes {
+        }
+        if op == SelectOp::Replace {
+            self.selected.iter_mut().for_each(|s| *s = false);
+        }
+        for &node in nodes {
             if let Some(flag) = self.selected.get_mut(node) {
-                *flag = true;
+                *flag = op != SelectOp::Remove;
             }
         }
-        let mut names: Vec<&str> = nodes
+        self.show_selection();
+    }
+
+    pub fn clear_selection(&mut self) {
+        self.apply_selection(&[], SelectOp::Replace);
+    }
+
+    /// Selected domain names, longest first, then alphabetically.
+    pub fn selected_names(&self) -> Vec<&str> {
+        let Some(graph) = &self.graph else {
+            return Vec::new();
+        };
+        let mut names: Vec<&str> = self
+            .selected
             .iter()
-            .filter_map(|&n| graph.summary.names.get(n).map(String::as_str))
+            .enumerate()
+            .filter(|(_, &s)| s)
+            .filter_map(|(n, _)| graph.summary.names.get(n).map(String::as_str))
             .collect();
         names.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
-        names.dedup();
+        names
+    }
+
+    fn show_selection(&mut self) {
+        let names = self.selected_names();
         self.ui.set_selection(&names);
         self.request_frame();
     }
@@ -855,10 +779,7 @@ impl App {
     fn node_client_position(&self, name: &str) -> Option<[f64; 2]> {
         let graph = self.graph.as_ref()?;
         let node = graph.summary.names.iter().position(|n| n == name)?;
-        let xy = graph.positions.get(2 * node..2 * node + 2)?;
-        let screen = self
-            .camera
-            .world_to_screen([f64::from(xy[0]), f64::from(xy[1])]);
+        let (screen, _, _) = self.project(node)?;
         let rect = self.ui.canvas.get_bounding_client_rect();
         Some([rect.left() + screen[0], rect.top() + screen[1]])
     }

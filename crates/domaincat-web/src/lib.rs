@@ -4,8 +4,10 @@
 //! This crate is glue: every scoring rule lives in the core crate.
 
 pub mod app;
+pub mod input;
 pub mod logger;
 pub mod protocol;
 pub mod render;
+pub mod shapes;
 pub mod ui;
 pub mod worker;

@@ -24,6 +24,9 @@ pub enum ToWorker {
         file_name: String,
         settings: Settings,
     },
+    /// Lay out the graph of `job` in `dims` dimensions (2 or 3), unless that layout
+    /// already ran or is running.
+    Layout { job: u32, dims: u8 },
 }
 
 /// A message from the worker to the page.
@@ -36,10 +39,11 @@ pub enum FromWorker {
     Progress { job: u32, stage: String },
     /// Scoring finished; positions follow in `Layout` messages.
     Scored { job: u32, graph: Box<GraphSummary> },
-    /// Node positions (attached as `positions`, 2 floats per node) after `iteration`
-    /// layout steps.
+    /// Node positions (attached as `positions`, `dims` floats per node) after
+    /// `iteration` layout steps.
     Layout {
         job: u32,
+        dims: u8,
         iteration: u32,
         done: bool,
     },

@@ -21,6 +21,15 @@ pub struct Ui {
     pub drop_zone: HtmlElement,
     pub tooltip: HtmlElement,
     pub error_close: HtmlButtonElement,
+    pub view_2d: HtmlButtonElement,
+    pub view_3d: HtmlButtonElement,
+    pub tool_pan: HtmlButtonElement,
+    pub tool_box: HtmlButtonElement,
+    pub tool_lasso: HtmlButtonElement,
+    pub selection_copy: HtmlButtonElement,
+    pub selection_download: HtmlButtonElement,
+    selection_box: Element,
+    selection_lasso: Element,
     error: HtmlElement,
     error_text: HtmlElement,
     status: HtmlElement,
@@ -69,6 +78,15 @@ impl Ui {
             drop_zone: by_id(document, "drop-zone")?,
             tooltip: by_id(document, "tooltip")?,
             error_close: by_id(document, "error-close")?,
+            view_2d: by_id(document, "view-2d")?,
+            view_3d: by_id(document, "view-3d")?,
+            tool_pan: by_id(document, "tool-pan")?,
+            tool_box: by_id(document, "tool-box")?,
+            tool_lasso: by_id(document, "tool-lasso")?,
+            selection_copy: by_id(document, "selection-copy")?,
+            selection_download: by_id(document, "selection-download")?,
+            selection_box: by_id(document, "selection-box")?,
+            selection_lasso: by_id(document, "selection-lasso")?,
             error: by_id(document, "error")?,
             error_text: by_id(document, "error-text")?,
             status: by_id(document, "status")?,
@@ -239,12 +257,111 @@ impl Ui {
 
     /// Lists the selected domains, already sorted.
     pub fn set_selection(&self, names: &[&str]) {
+        self.selection_copy.set_disabled(names.is_empty());
+        self.selection_download.set_disabled(names.is_empty());
         self.selection_list.set_text_content(None);
         self.selection_count
             .set_text_content(Some(&names.len().to_string()));
         self.selection_hint.set_hidden(!names.is_empty());
         for name in names {
             self.append(&self.selection_list, "li", name);
+        }
+    }
+
+    /// Marks the active view button and tells tests which view is shown.
+    pub fn set_view_mode(&self, orbit: bool) {
+        let _ = self.view_2d.set_attribute("aria-pressed", &(!orbit).to_string());
+        let _ = self.view_3d.set_attribute("aria-pressed", &orbit.to_string());
+        let _ = self
+            .canvas
+            .set_attribute("data-view", if orbit { "3d" } else { "2d" });
+    }
+
+    /// Marks the active tool button and sets the canvas cursor for it.
+    pub fn set_tool(&self, tool: &str) {
+        for (button, name) in [
+            (&self.tool_pan, "pan"),
+            (&self.tool_box, "box"),
+            (&self.tool_lasso, "lasso"),
+        ] {
+            let _ = button.set_attribute("aria-pressed", &(name == tool).to_string());
+            let _ = self
+                .canvas
+                .class_list()
+                .toggle_with_force(&format!("tool-{name}"), name == tool && name != "pan");
+        }
+    }
+
+    /// Sets `data-layout` on the canvas: `settled`, `running`, or none before positions.
+    pub fn set_layout_state(&self, done: Option<bool>) {
+        let _ = match done {
+            Some(true) => self.canvas.set_attribute("data-layout", "settled"),
+            Some(false) => self.canvas.set_attribute("data-layout", "running"),
+            None => self.canvas.remove_attribute("data-layout"),
+        };
+    }
+
+    /// Draws the rubber band of a box selection between two canvas points.
+    pub fn show_box(&self, a: [f64; 2], b: [f64; 2]) {
+        let rect = &self.selection_box;
+        let _ = rect.set_attribute("x", &a[0].min(b[0]).to_string());
+        let _ = rect.set_attribute("y", &a[1].min(b[1]).to_string());
+        let _ = rect.set_attribute("width", &(a[0] - b[0]).abs().to_string());
+        let _ = rect.set_attribute("height", &(a[1] - b[1]).abs().to_string());
+        let _ = rect.remove_attribute("hidden");
+    }
+
+    /// Draws the outline of a lasso selection.
+    pub fn show_lasso(&self, points: &[[f64; 2]]) {
+        let text: Vec<String> = points.iter().map(|p| format!("{},{}", p[0], p[1])).collect();
+        let _ = self.selection_lasso.set_attribute("points", &text.join(" "));
+        let _ = self.selection_lasso.remove_attribute("hidden");
+    }
+
+    pub fn hide_selection_shapes(&self) {
+        let _ = self.selection_box.set_attribute("hidden", "");
+        let _ = self.selection_lasso.set_attribute("hidden", "");
+    }
+
+    /// Copies `text` to the clipboard and says whether that worked.
+    pub fn copy_text(&self, text: String) {
+        let Some(window) = self.document.default_view() else {
+            return;
+        };
+        let promise = window.navigator().clipboard().write_text(&text);
+        let ui = self.clone();
+        let lines = text.lines().count();
+        wasm_bindgen_futures::spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(promise).await {
+                Ok(_) => ui.set_status(&format!("Copied {lines} domains to the clipboard.")),
+                Err(err) => {
+                    log::warn!("clipboard write failed: {err:?}");
+                    ui.show_error(
+                        "The browser refused access to the clipboard; use Download instead.",
+                    );
+                }
+            }
+        });
+    }
+
+    /// Offers `text` as a file download named `file_name`.
+    pub fn download_text(&self, file_name: &str, text: &str) {
+        let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("text/plain;charset=utf-8");
+        let result = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+            .and_then(|blob| web_sys::Url::create_object_url_with_blob(&blob))
+            .and_then(|url| {
+                let link: web_sys::HtmlAnchorElement =
+                    self.document.create_element("a")?.unchecked_into();
+                link.set_href(&url);
+                link.set_download(file_name);
+                link.click();
+                web_sys::Url::revoke_object_url(&url)
+            });
+        if let Err(err) = result {
+            log::error!("download of {file_name} failed: {err:?}");
+            self.show_error(&format!("Could not offer {file_name} for download."));
         }
     }
 }

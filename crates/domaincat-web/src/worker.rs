@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use domaincat_core::iris::parse_export;
-use domaincat_core::layout::{ForceLayout, LayoutSettings};
+use domaincat_core::layout::{Dimensions, ForceLayout, LayoutSettings};
 use domaincat_core::scoring::score;
 use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -26,12 +26,24 @@ const LAYOUT_SEED: u64 = 1;
 
 struct LayoutJob {
     job: u32,
+    dims: u8,
     layout: ForceLayout,
+}
+
+/// The graph of the latest job, kept so further layouts can start from it.
+struct CurrentGraph {
+    job: u32,
+    node_count: usize,
+    edges: Vec<(u32, u32, f64)>,
+    /// Dimensions whose layout has been started for this job.
+    started: Vec<u8>,
 }
 
 struct WorkerState {
     scope: DedicatedWorkerGlobalScope,
-    layout: Option<LayoutJob>,
+    /// Running layouts; each slice advances every one of them.
+    layouts: Vec<LayoutJob>,
+    current: Option<CurrentGraph>,
     tick: Option<Closure<dyn FnMut()>>,
     tick_scheduled: bool,
 }
@@ -42,7 +54,8 @@ pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let state = Rc::new(RefCell::new(WorkerState {
         scope: scope.clone(),
-        layout: None,
+        layouts: Vec::new(),
+        current: None,
         tick: None,
         tick_scheduled: false,
     }));
@@ -85,7 +98,35 @@ fn handle_message(state: &Rc<RefCell<WorkerState>>, data: &JsValue) {
                 .unwrap_or_default();
             score_job(state, job, &file_name, &bytes, &settings);
         }
+        ToWorker::Layout { job, dims } => start_layout(&mut state.borrow_mut(), job, dims),
     }
+}
+
+/// Starts laying out the current graph in `dims` dimensions, once per job and dimension.
+fn start_layout(state: &mut WorkerState, job: u32, dims: u8) {
+    let Some(current) = state.current.as_mut() else {
+        return;
+    };
+    if current.job != job || current.started.contains(&dims) {
+        return;
+    }
+    let dimensions = match dims {
+        2 => Dimensions::Two,
+        3 => Dimensions::Three,
+        other => {
+            log::error!("worker: no layout in {other} dimensions");
+            return;
+        }
+    };
+    current.started.push(dims);
+    let settings = LayoutSettings {
+        dimensions,
+        seed: LAYOUT_SEED,
+        ..LayoutSettings::default()
+    };
+    let layout = ForceLayout::new(current.node_count, &current.edges, settings);
+    state.layouts.push(LayoutJob { job, dims, layout });
+    schedule_tick(state);
 }
 
 fn score_job(
@@ -142,17 +183,16 @@ fn score_job(
         None,
     );
 
-    let layout = ForceLayout::new(
-        node_count,
-        &edges,
-        LayoutSettings {
-            seed: LAYOUT_SEED,
-            ..LayoutSettings::default()
-        },
-    );
     let mut guard = state.borrow_mut();
-    guard.layout = Some(LayoutJob { job, layout });
-    schedule_tick(&mut guard);
+    // A new export replaces every layout of the previous one.
+    guard.layouts.clear();
+    guard.current = Some(CurrentGraph {
+        job,
+        node_count,
+        edges,
+        started: Vec::new(),
+    });
+    start_layout(&mut guard, job, 2);
 }
 
 fn schedule_tick(state: &mut WorkerState) {
@@ -175,30 +215,31 @@ fn run_layout_slice(state: &Rc<RefCell<WorkerState>>) {
     let mut guard = state.borrow_mut();
     guard.tick_scheduled = false;
     let scope = guard.scope.clone();
-    let Some(current) = guard.layout.as_mut() else {
+    if guard.layouts.is_empty() {
         return;
-    };
-    let started = now(&scope);
-    let mut done = current.layout.is_done();
-    while !done && now(&scope) - started < SLICE_MS {
-        done = current.layout.step();
     }
-    let job = current.job;
-    let iteration = current.layout.iteration();
-    let positions = Float32Array::from(current.layout.positions());
-    post(
-        &scope,
-        &FromWorker::Layout {
+    let budget = SLICE_MS / guard.layouts.len() as f64;
+    for current in &mut guard.layouts {
+        let started = now(&scope);
+        let mut done = current.layout.is_done();
+        while !done && now(&scope) - started < budget {
+            done = current.layout.step();
+        }
+        let (job, dims, iteration) = (current.job, current.dims, current.layout.iteration());
+        let positions = Float32Array::from(current.layout.positions());
+        let message = FromWorker::Layout {
             job,
+            dims,
             iteration,
             done,
-        },
-        Some(&positions),
-    );
-    if done {
-        log::info!("worker: layout of job {job} settled after {iteration} iterations");
-        guard.layout = None;
-    } else {
+        };
+        post(&scope, &message, Some(&positions));
+        if done {
+            log::info!("worker: {dims}D layout of job {job} settled after {iteration} iterations");
+        }
+    }
+    guard.layouts.retain(|l| !l.layout.is_done());
+    if !guard.layouts.is_empty() {
         schedule_tick(&mut guard);
     }
 }

@@ -1,24 +1,26 @@
 //! Edges: one line per edge, with an opacity per vertex so stronger edges read darker.
 
 use web_sys::{
-    WebGl2RenderingContext as Gl, WebGlBuffer, WebGlProgram, WebGlUniformLocation,
-    WebGlVertexArrayObject,
+    WebGl2RenderingContext as Gl, WebGlBuffer, WebGlProgram, WebGlVertexArrayObject,
 };
 
-use super::camera::Camera;
 use super::gl;
+use super::view::{Uniforms, View};
 
 const VERTEX: &str = r#"#version 300 es
-in vec2 a_position;
+in vec3 a_position;
 in vec4 a_color;
-uniform vec2 u_center;
-uniform float u_scale;
+uniform mat4 u_matrix;
 uniform vec2 u_viewport;
+uniform float u_depth_scale;
+uniform vec2 u_fog;
+uniform vec3 u_background;
 out vec4 v_color;
 void main() {
-  vec2 screen = u_viewport * 0.5 + (a_position - u_center) * u_scale;
-  gl_Position = vec4(screen.x / u_viewport.x * 2.0 - 1.0, 1.0 - screen.y / u_viewport.y * 2.0, 0.0, 1.0);
-  v_color = a_color;
+  vec4 clip = u_matrix * vec4(a_position, 1.0);
+  gl_Position = clip;
+  float fog = u_fog.y > u_fog.x ? clamp((clip.w - u_fog.x) / (u_fog.y - u_fog.x), 0.0, 1.0) : 0.0;
+  v_color = vec4(a_color.rgb, a_color.a * (1.0 - 0.85 * fog));
 }
 "#;
 
@@ -31,16 +33,14 @@ void main() {
 }
 "#;
 
-/// Floats per line vertex: position (2), colour RGBA (4); two vertices per edge.
-pub const FLOATS_PER_VERTEX: usize = 6;
+/// Floats per line vertex: position (3), colour RGBA (4); two vertices per edge.
+pub const FLOATS_PER_VERTEX: usize = 7;
 
 pub struct EdgeProgram {
     program: WebGlProgram,
     vao: WebGlVertexArrayObject,
     vertices: WebGlBuffer,
-    u_center: Option<WebGlUniformLocation>,
-    u_scale: Option<WebGlUniformLocation>,
-    u_viewport: Option<WebGlUniformLocation>,
+    uniforms: Uniforms,
     count: i32,
 }
 
@@ -54,16 +54,14 @@ impl EdgeProgram {
         let vertices = gl::buffer(gl)?;
         gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&vertices));
         let stride = (FLOATS_PER_VERTEX * 4) as i32;
-        for (name, size, offset) in [("a_position", 2, 0), ("a_color", 4, 2)] {
+        for (name, size, offset) in [("a_position", 3, 0), ("a_color", 4, 3)] {
             let location = gl::attribute(gl, &program, name)?;
             gl.enable_vertex_attrib_array(location);
             gl.vertex_attrib_pointer_with_i32(location, size, Gl::FLOAT, false, stride, offset * 4);
         }
         gl.bind_vertex_array(None);
         Ok(EdgeProgram {
-            u_center: gl.get_uniform_location(&program, "u_center"),
-            u_scale: gl.get_uniform_location(&program, "u_scale"),
-            u_viewport: gl.get_uniform_location(&program, "u_viewport"),
+            uniforms: Uniforms::find(gl, &program),
             program,
             vao,
             vertices,
@@ -77,22 +75,12 @@ impl EdgeProgram {
         self.count = (data.len() / FLOATS_PER_VERTEX) as i32;
     }
 
-    pub fn draw(&self, gl: &Gl, camera: &Camera) {
+    pub fn draw(&self, gl: &Gl, view: &View) {
         if self.count == 0 {
             return;
         }
         gl.use_program(Some(&self.program));
-        gl.uniform2f(
-            self.u_center.as_ref(),
-            camera.center[0] as f32,
-            camera.center[1] as f32,
-        );
-        gl.uniform1f(self.u_scale.as_ref(), camera.scale as f32);
-        gl.uniform2f(
-            self.u_viewport.as_ref(),
-            camera.viewport[0] as f32,
-            camera.viewport[1] as f32,
-        );
+        self.uniforms.set(gl, view);
         gl.bind_vertex_array(Some(&self.vao));
         gl.draw_arrays(Gl::LINES, 0, self.count);
         gl.bind_vertex_array(None);

@@ -5,17 +5,16 @@ pub mod camera;
 pub mod edges;
 mod gl;
 pub mod nodes;
+pub mod orbit;
 pub mod scene;
+pub mod view;
 
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlCanvasElement, WebGl2RenderingContext as Gl};
 
-use camera::Camera;
 use edges::EdgeProgram;
 use nodes::NodeProgram;
-
-/// Background colour of the graph area (matches the page's `--bg`).
-const BACKGROUND: [f32; 3] = [0.078, 0.090, 0.110];
+use view::{View, BACKGROUND};
 
 /// Why the renderer could not start.
 #[derive(Debug, thiserror::Error)]
@@ -63,9 +62,11 @@ impl Renderer {
         self.edges.set_vertices(&self.gl, edge_vertices);
     }
 
-    /// Draws the scene with `camera`, resizing the drawing buffer to the viewport first.
-    pub fn draw(&self, camera: &Camera) {
-        let [width, height] = camera.device_size();
+    /// Draws the scene as `view` sees it, resizing the drawing buffer to the viewport
+    /// first.
+    pub fn draw(&self, view: &View) {
+        let width = (f64::from(view.viewport[0]) * view.pixel_ratio).round().max(1.0) as u32;
+        let height = (f64::from(view.viewport[1]) * view.pixel_ratio).round().max(1.0) as u32;
         if self.canvas.width() != width || self.canvas.height() != height {
             self.canvas.set_width(width);
             self.canvas.set_height(height);
@@ -73,10 +74,22 @@ impl Renderer {
         let gl = &self.gl;
         gl.viewport(0, 0, width as i32, height as i32);
         gl.clear_color(BACKGROUND[0], BACKGROUND[1], BACKGROUND[2], 1.0);
-        gl.clear(Gl::COLOR_BUFFER_BIT);
+        gl.clear_depth(1.0);
+        gl.clear(Gl::COLOR_BUFFER_BIT | Gl::DEPTH_BUFFER_BIT);
         gl.enable(Gl::BLEND);
         gl.blend_func(Gl::ONE, Gl::ONE_MINUS_SRC_ALPHA);
-        self.edges.draw(gl, camera);
-        self.nodes.draw(gl, camera);
+        if view.depth_test {
+            // Edges are faint and drawn first; only node discs hide what is behind them.
+            gl.enable(Gl::DEPTH_TEST);
+            gl.depth_func(Gl::LEQUAL);
+            gl.depth_mask(false);
+            self.edges.draw(gl, view);
+            gl.depth_mask(true);
+            self.nodes.draw(gl, view);
+        } else {
+            gl.disable(Gl::DEPTH_TEST);
+            self.edges.draw(gl, view);
+            self.nodes.draw(gl, view);
+        }
     }
 }

@@ -6,26 +6,36 @@ use web_sys::{
     WebGlVertexArrayObject,
 };
 
-use super::camera::Camera;
 use super::gl;
+use super::view::{Uniforms, View};
 
 const VERTEX: &str = r#"#version 300 es
 in vec2 a_corner;
-in vec2 a_center;
+in vec3 a_center;
 in vec4 a_color;
 in float a_radius;
-uniform vec2 u_center;
-uniform float u_scale;
+uniform mat4 u_matrix;
 uniform vec2 u_viewport;
+// Reference depth at which discs have their nominal size; 0 keeps a fixed size (2D).
+uniform float u_depth_scale;
+// Depth where fog starts and where it is thickest; no fog when y <= x.
+uniform vec2 u_fog;
+uniform vec3 u_background;
 out vec2 v_corner;
 out vec4 v_color;
 out float v_radius;
 void main() {
-  vec2 screen = u_viewport * 0.5 + (a_center - u_center) * u_scale + a_corner * a_radius;
-  gl_Position = vec4(screen.x / u_viewport.x * 2.0 - 1.0, 1.0 - screen.y / u_viewport.y * 2.0, 0.0, 1.0);
+  vec4 clip = u_matrix * vec4(a_center, 1.0);
+  float radius = a_radius;
+  if (u_depth_scale > 0.0) {
+    radius *= clamp(u_depth_scale / clip.w, 0.35, 3.0);
+  }
+  clip.xy += a_corner * radius * 2.0 / u_viewport * clip.w;
+  gl_Position = clip;
+  float fog = u_fog.y > u_fog.x ? 0.8 * clamp((clip.w - u_fog.x) / (u_fog.y - u_fog.x), 0.0, 1.0) : 0.0;
   v_corner = a_corner;
-  v_color = a_color;
-  v_radius = a_radius;
+  v_color = vec4(mix(a_color.rgb, u_background, fog), a_color.a);
+  v_radius = radius;
 }
 "#;
 
@@ -47,16 +57,14 @@ void main() {
 }
 "#;
 
-/// Floats per node instance: centre (2), colour RGBA (4), radius in CSS pixels (1).
-pub const FLOATS_PER_NODE: usize = 7;
+/// Floats per node instance: centre (3), colour RGBA (4), radius in CSS pixels (1).
+pub const FLOATS_PER_NODE: usize = 8;
 
 pub struct NodeProgram {
     program: WebGlProgram,
     vao: WebGlVertexArrayObject,
     instances: WebGlBuffer,
-    u_center: Option<WebGlUniformLocation>,
-    u_scale: Option<WebGlUniformLocation>,
-    u_viewport: Option<WebGlUniformLocation>,
+    uniforms: Uniforms,
     u_pixel_ratio: Option<WebGlUniformLocation>,
     count: i32,
 }
@@ -78,7 +86,7 @@ impl NodeProgram {
         let instances = gl::buffer(gl)?;
         gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&instances));
         let stride = (FLOATS_PER_NODE * 4) as i32;
-        for (name, size, offset) in [("a_center", 2, 0), ("a_color", 4, 2), ("a_radius", 1, 6)] {
+        for (name, size, offset) in [("a_center", 3, 0), ("a_color", 4, 3), ("a_radius", 1, 7)] {
             let location = gl::attribute(gl, &program, name)?;
             gl.enable_vertex_attrib_array(location);
             gl.vertex_attrib_pointer_with_i32(location, size, Gl::FLOAT, false, stride, offset * 4);
@@ -87,9 +95,7 @@ impl NodeProgram {
         gl.bind_vertex_array(None);
 
         Ok(NodeProgram {
-            u_center: gl.get_uniform_location(&program, "u_center"),
-            u_scale: gl.get_uniform_location(&program, "u_scale"),
-            u_viewport: gl.get_uniform_location(&program, "u_viewport"),
+            uniforms: Uniforms::find(gl, &program),
             u_pixel_ratio: gl.get_uniform_location(&program, "u_pixel_ratio"),
             program,
             vao,
@@ -104,23 +110,13 @@ impl NodeProgram {
         self.count = (data.len() / FLOATS_PER_NODE) as i32;
     }
 
-    pub fn draw(&self, gl: &Gl, camera: &Camera) {
+    pub fn draw(&self, gl: &Gl, view: &View) {
         if self.count == 0 {
             return;
         }
         gl.use_program(Some(&self.program));
-        gl.uniform2f(
-            self.u_center.as_ref(),
-            camera.center[0] as f32,
-            camera.center[1] as f32,
-        );
-        gl.uniform1f(self.u_scale.as_ref(), camera.scale as f32);
-        gl.uniform2f(
-            self.u_viewport.as_ref(),
-            camera.viewport[0] as f32,
-            camera.viewport[1] as f32,
-        );
-        gl.uniform1f(self.u_pixel_ratio.as_ref(), camera.pixel_ratio as f32);
+        self.uniforms.set(gl, view);
+        gl.uniform1f(self.u_pixel_ratio.as_ref(), view.pixel_ratio as f32);
         gl.bind_vertex_array(Some(&self.vao));
         gl.draw_arrays_instanced(Gl::TRIANGLE_STRIP, 0, 4, self.count);
         gl.bind_vertex_array(None);

@@ -18,6 +18,30 @@ const DIMMED_ALPHA: f32 = 0.22;
 const EDGE_COLOR: [f32; 3] = [0.72, 0.77, 0.85];
 const SELECTED_EDGE_COLOR: [f32; 3] = [0.55, 0.78, 1.0];
 
+/// Node positions: `dims` floats (2 or 3) per node, in node order.
+#[derive(Clone, Copy, Debug)]
+pub struct Positions<'a> {
+    pub flat: &'a [f32],
+    pub dims: usize,
+}
+
+impl Positions<'_> {
+    pub fn len(&self) -> usize {
+        self.flat.len() / self.dims.max(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The node's position with z = 0 in 2D.
+    pub fn xyz(&self, node: usize) -> [f32; 3] {
+        let base = node * self.dims;
+        let z = if self.dims > 2 { self.flat[base + 2] } else { 0.0 };
+        [self.flat[base], self.flat[base + 1], z]
+    }
+}
+
 /// What the scene shows besides the graph itself.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Highlight<'a> {
@@ -46,26 +70,19 @@ pub fn edge_alpha(weight: f32) -> f32 {
 /// Fills `out` with node instances (see [`FLOATS_PER_NODE`]), drawing selected nodes
 /// over the others and the hovered node last.
 pub fn node_instances(
-    positions: &[f32],
+    positions: Positions<'_>,
     risks: &[Option<f64>],
     highlight: Highlight<'_>,
     out: &mut Vec<f32>,
 ) {
     out.clear();
-    let count = positions.len() / 2;
+    let count = positions.len();
     out.reserve(count * FLOATS_PER_NODE);
     let dim = highlight.has_selection();
     let mut push = |node: usize, radius: f32, alpha: f32| {
         let [r, g, b] = risk_color(risks.get(node).copied().flatten());
-        out.extend_from_slice(&[
-            positions[2 * node],
-            positions[2 * node + 1],
-            r,
-            g,
-            b,
-            alpha,
-            radius,
-        ]);
+        let [x, y, z] = positions.xyz(node);
+        out.extend_from_slice(&[x, y, z, r, g, b, alpha, radius]);
     };
     for node in 0..count {
         if !highlight.is_selected(node) && highlight.hovered != Some(node) {
@@ -84,7 +101,7 @@ pub fn node_instances(
 
 /// Fills `out` with line vertices (see [`FLOATS_PER_VERTEX`]), two per edge.
 pub fn edge_vertices(
-    positions: &[f32],
+    positions: Positions<'_>,
     edge_ends: &[u32],
     weights: &[f32],
     highlight: Highlight<'_>,
@@ -93,7 +110,7 @@ pub fn edge_vertices(
     out.clear();
     out.reserve(weights.len() * 2 * FLOATS_PER_VERTEX);
     let dim = highlight.has_selection();
-    let node_count = positions.len() / 2;
+    let node_count = positions.len();
     for (ends, &weight) in edge_ends.chunks_exact(2).zip(weights) {
         let (a, b) = (ends[0] as usize, ends[1] as usize);
         if a >= node_count || b >= node_count {
@@ -110,14 +127,8 @@ pub fn edge_vertices(
             (EDGE_COLOR, base)
         };
         for node in [a, b] {
-            out.extend_from_slice(&[
-                positions[2 * node],
-                positions[2 * node + 1],
-                color[0],
-                color[1],
-                color[2],
-                alpha,
-            ]);
+            let [x, y, z] = positions.xyz(node);
+            out.extend_from_slice(&[x, y, z, color[0], color[1], color[2], alpha]);
         }
     }
 }
@@ -125,6 +136,10 @@ pub fn edge_vertices(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn flat(positions: &[f32]) -> Positions<'_> {
+        Positions { flat: positions, dims: 2 }
+    }
 
     #[test]
     fn alpha_grows_with_weight() {
@@ -142,11 +157,11 @@ mod tests {
             selected: &[],
             hovered: Some(0),
         };
-        node_instances(&positions, &risks, highlight, &mut out);
+        node_instances(flat(&positions), &risks, highlight, &mut out);
         assert_eq!(out.len(), 3 * FLOATS_PER_NODE);
         let last = &out[2 * FLOATS_PER_NODE..];
-        assert_eq!(&last[..2], &[0.0, 0.0]);
-        assert_eq!(last[6], HOVERED_RADIUS);
+        assert_eq!(&last[..3], &[0.0, 0.0, 0.0]);
+        assert_eq!(last[7], HOVERED_RADIUS);
     }
 
     #[test]
@@ -157,9 +172,9 @@ mod tests {
             selected: &[false, true],
             hovered: None,
         };
-        node_instances(&positions, &[None, None], highlight, &mut out);
-        assert_eq!(out[5], DIMMED_ALPHA);
-        assert_eq!(out[FLOATS_PER_NODE + 5], 1.0);
+        node_instances(flat(&positions), &[None, None], highlight, &mut out);
+        assert_eq!(out[6], DIMMED_ALPHA);
+        assert_eq!(out[FLOATS_PER_NODE + 6], 1.0);
     }
 
     #[test]

@@ -1,0 +1,57 @@
+//! Hit tests for box and lasso selection, in screen coordinates.
+
+/// Whether `point` lies in the rectangle spanned by two corners (in any order).
+pub fn in_rect(point: [f64; 2], a: [f64; 2], b: [f64; 2]) -> bool {
+    let (x0, x1) = (a[0].min(b[0]), a[0].max(b[0]));
+    let (y0, y1) = (a[1].min(b[1]), a[1].max(b[1]));
+    point[0] >= x0 && point[0] <= x1 && point[1] >= y0 && point[1] <= y1
+}
+
+/// Whether `point` lies inside the closed polygon `vertices` (even-odd rule, so a
+/// self-crossing lasso selects what an analyst sees enclosed).
+///
+/// Complexity: O(vertices).
+pub fn in_polygon(point: [f64; 2], vertices: &[[f64; 2]]) -> bool {
+    if vertices.len() < 3 {
+        return false;
+    }
+    let mut inside = false;
+    let mut j = vertices.len() - 1;
+    for i in 0..vertices.len() {
+        let (a, b) = (vertices[i], vertices[j]);
+        if (a[1] > point[1]) != (b[1] > point[1]) {
+            let x = a[0] + (point[1] - a[1]) / (b[1] - a[1]) * (b[0] - a[0]);
+            if point[0] < x {
+                inside = !inside;
+            }
+        }
+        j = i;
+    }
+    inside
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rect_accepts_reversed_corners() {
+        assert!(in_rect([5.0, 5.0], [10.0, 10.0], [0.0, 0.0]));
+        assert!(!in_rect([11.0, 5.0], [10.0, 10.0], [0.0, 0.0]));
+    }
+
+    #[test]
+    fn polygon_inside_and_outside() {
+        let square = [[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]];
+        assert!(in_polygon([5.0, 5.0], &square));
+        assert!(!in_polygon([15.0, 5.0], &square));
+        let concave = [[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [5.0, 2.0], [0.0, 10.0]];
+        assert!(!in_polygon([5.0, 8.0], &concave));
+        assert!(in_polygon([2.0, 1.0], &concave));
+    }
+
+    #[test]
+    fn degenerate_polygon_selects_nothing() {
+        assert!(!in_polygon([0.0, 0.0], &[[0.0, 0.0], [1.0, 1.0]]));
+    }
+}
