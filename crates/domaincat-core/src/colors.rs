@@ -20,7 +20,10 @@ pub fn risk_color(score: Option<f64>) -> [f32; 3] {
     let score = score.clamp(0.0, 100.0);
     for pair in STOPS.windows(2) {
         let ((lo, from), (hi, to)) = (pair[0], pair[1]);
-        if score <= hi {
+        if score == hi {
+            return to;
+        }
+        if score < hi {
             let t = ((score - lo) / (hi - lo)) as f32;
             return [0, 1, 2].map(|i| from[i] + (to[i] - from[i]) * t);
         }
