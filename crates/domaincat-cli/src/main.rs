@@ -1,17 +1,25 @@
 //! `domaincat`: scores Iris Investigate exports from the command line, for batch use,
 //! checks against the original notebook, and benchmarks.
 
+use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use domaincat_core::category::{Category, CategorySet};
+use domaincat_core::edges::{edge_details, node_of_domain};
 use domaincat_core::export::graph_report;
+use domaincat_core::infra::{
+    build_infra_graph, InfraSettings, DEFAULT_EDGE_THRESHOLD, DEFAULT_PIVOT_THRESHOLD,
+};
+use domaincat_core::iris::{normalize_domain, Export};
 use domaincat_core::iris::{parse_export, Outcome};
 use domaincat_core::layout::{Dimensions, ForceLayout, LayoutSettings};
 use domaincat_core::scoring::score;
+use domaincat_core::scoring::{DomainId, Scoring};
+use domaincat_core::selection::{shared_pivots, DEFAULT_MIN_DOMAINS};
 use domaincat_core::settings::Settings;
 
 #[derive(Parser)]
@@ -29,6 +37,14 @@ struct Cli {
 enum Command {
     /// Score an export and write the graph report as JSON to standard output.
     Graph(GraphArgs),
+    /// List the pivots that several selected domains share, as two heat maps and a
+    /// table, in JSON.
+    Selection(SelectionArgs),
+    /// List the pivots behind the edge between two domains and the weight each adds, in
+    /// JSON.
+    Edge(EdgeArgs),
+    /// Build the infrastructure graph, whose nodes are pivot values, and write it as JSON.
+    Infra(InfraArgs),
 }
 
 #[derive(Args)]
@@ -131,10 +147,80 @@ impl SettingsArgs {
     }
 }
 
+#[derive(Args)]
+struct SelectionArgs {
+    /// Iris export: a JSON array of records or an API response; `-` reads standard input.
+    file: PathBuf,
+
+    /// Comma-separated names of the selected domains.
+    #[arg(long, value_delimiter = ',', required = true, value_name = "LIST")]
+    domains: Vec<String>,
+
+    /// Minimum number of selected domains a pivot must join to be listed.
+    #[arg(long, default_value_t = DEFAULT_MIN_DOMAINS, value_name = "DOMAINS")]
+    min_domains: usize,
+
+    #[command(flatten)]
+    settings: SettingsArgs,
+
+    /// Write compact JSON instead of indented JSON.
+    #[arg(long)]
+    compact: bool,
+}
+
+#[derive(Args)]
+struct EdgeArgs {
+    /// Iris export: a JSON array of records or an API response; `-` reads standard input.
+    file: PathBuf,
+
+    /// Name of the first domain.
+    a: String,
+
+    /// Name of the second domain.
+    b: String,
+
+    #[command(flatten)]
+    settings: SettingsArgs,
+
+    /// Write compact JSON instead of indented JSON.
+    #[arg(long)]
+    compact: bool,
+}
+
+#[derive(Args)]
+struct InfraArgs {
+    /// Iris export: a JSON array of records or an API response; `-` reads standard input.
+    file: PathBuf,
+
+    /// A value is a pivot only when its Iris count is above 1 and below this.
+    #[arg(long, default_value_t = DEFAULT_PIVOT_THRESHOLD, value_name = "COUNT")]
+    pivot_threshold: u64,
+
+    /// Join two pivots only when more than this many domains carry both.
+    #[arg(long, default_value_t = DEFAULT_EDGE_THRESHOLD, value_name = "DOMAINS")]
+    edge_threshold: usize,
+
+    /// Leave out pivots with this name, such as "IP COUNTRY CODE" or ip_country_code.
+    /// Repeatable. Case, and `_` versus space, do not matter.
+    #[arg(long, value_name = "NAME")]
+    exclude: Vec<String>,
+
+    /// Also use records whose `active` is false.
+    #[arg(long)]
+    include_inactive: bool,
+
+    /// Write compact JSON instead of indented JSON.
+    #[arg(long)]
+    compact: bool,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Graph(args) => run_graph(&args),
+        Command::Selection(args) => run_selection(&args),
+        Command::Edge(args) => run_edge(&args),
+        Command::Infra(args) => run_infra(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -224,4 +310,106 @@ fn run_graph(args: &GraphArgs) -> Result<()> {
     }
     writeln!(stdout)?;
     Ok(())
+}
+
+/// Reads and parses an export, printing its record problems to standard error.
+fn load_export(path: &PathBuf) -> Result<Export> {
+    let bytes = read_input(path)?;
+    let export = parse_export(&bytes).with_context(|| format!("{}", path.display()))?;
+    let mut stderr = io::stderr().lock();
+    for problem in &export.problems {
+        writeln!(stderr, "domaincat: warning: {problem}")?;
+    }
+    let skipped = export.skipped_records().count();
+    if skipped > 0 {
+        writeln!(
+            stderr,
+            "domaincat: {skipped} of {} records skipped",
+            export.total_records
+        )?;
+    }
+    Ok(export)
+}
+
+/// Writes one JSON document and a newline to standard output.
+fn write_json(value: &serde_json::Value, compact: bool) -> Result<()> {
+    let mut stdout = io::stdout().lock();
+    if compact {
+        serde_json::to_writer(&mut stdout, value)?;
+    } else {
+        serde_json::to_writer_pretty(&mut stdout, value)?;
+    }
+    writeln!(stdout)?;
+    Ok(())
+}
+
+/// Finds the scored domain of each name, or fails naming every name that is not scored
+/// and why.
+fn domain_ids(scoring: &Scoring, names: &[String]) -> Result<Vec<DomainId>> {
+    let ids: HashMap<&str, DomainId> = scoring
+        .domains
+        .iter()
+        .enumerate()
+        .map(|(id, domain)| (domain.name.as_str(), id as DomainId))
+        .collect();
+    let mut found = Vec::with_capacity(names.len());
+    let mut missing = Vec::new();
+    for name in names {
+        let name = normalize_domain(name);
+        match ids.get(name.as_str()) {
+            Some(&id) => found.push(id),
+            None if scoring.inactive.contains(&name) => missing.push(format!(
+                "{name} (inactive; add --include-inactive to score it)"
+            )),
+            None => missing.push(format!("{name} (not found in the export)")),
+        }
+    }
+    if !missing.is_empty() {
+        bail!("unknown domain: {}", missing.join(", "));
+    }
+    Ok(found)
+}
+
+fn run_selection(args: &SelectionArgs) -> Result<()> {
+    let settings = args.settings.to_settings();
+    let export = load_export(&args.file)?;
+    let scoring = score(&export.records, &settings).context("invalid settings")?;
+    let selected = domain_ids(&scoring, &args.domains)?;
+    let shared = shared_pivots(&scoring, &selected, args.min_domains)?;
+    write_json(&serde_json::to_value(&shared)?, args.compact)
+}
+
+fn run_edge(args: &EdgeArgs) -> Result<()> {
+    let settings = args.settings.to_settings();
+    let export = load_export(&args.file)?;
+    let scoring = score(&export.records, &settings).context("invalid settings")?;
+    let ids = domain_ids(&scoring, &[args.a.clone(), args.b.clone()])?;
+    let mut nodes = Vec::with_capacity(2);
+    for id in ids {
+        let node = node_of_domain(&scoring, id).with_context(|| {
+            let domain = &scoring.domains[id as usize].name;
+            match scoring.trimmed.iter().find(|(trimmed, _)| *trimmed == id) {
+                Some((_, reason)) => format!(
+                    "{domain} is not in the graph: it was trimmed because it {}",
+                    reason.describe()
+                ),
+                None => format!("{domain} is not in the graph"),
+            }
+        })?;
+        nodes.push(node);
+    }
+    let details = edge_details(&scoring, nodes[0], nodes[1])?;
+    write_json(&serde_json::to_value(&details)?, args.compact)
+}
+
+fn run_infra(args: &InfraArgs) -> Result<()> {
+    let settings = InfraSettings {
+        active_domains_only: !args.include_inactive,
+        pivot_threshold: args.pivot_threshold,
+        edge_threshold: args.edge_threshold,
+        exclude: args.exclude.clone(),
+    };
+    let export = load_export(&args.file)?;
+    let graph = build_infra_graph(&export.records, &settings);
+    write_json(&serde_json::to_value(&graph)?, args.compact)
 }
