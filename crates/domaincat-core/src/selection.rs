@@ -99,8 +99,8 @@ pub struct SharedPivots {
 /// Lists the pivots that at least `min_domains` of the `selected` domains carry, as two
 /// heat maps and a table.
 ///
-/// Every pivot of [`Scoring::all_pivots`] counts, trimmed or not. Those are the pivots of
-/// the enabled categories, substring pivots included. Repeated ids in `selected` count
+/// Every pivot of [`Scoring::all_pivots`] counts, trimmed or not. Those are the values of
+/// the enabled categories below the count threshold, substring pivots included. Repeated ids in `selected` count
 /// once.
 ///
 /// Complexity: O(D + M + S log S + R·S) time for D domains in the scoring, M pivot
