@@ -13,9 +13,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{File, MessageEvent, Window, Worker, WorkerOptions, WorkerType};
 
+use domaincat_core::infra::InfraSettings;
 use domaincat_core::settings::Settings;
 
-use crate::protocol::{FromWorker, GraphSummary, ToWorker};
+use crate::panels::Panels;
+use crate::protocol::{FromWorker, GraphSummary, InfraSummary, ToWorker};
 use crate::render::camera::Camera;
 use crate::render::orbit::OrbitCamera;
 use crate::render::scene::{self, Highlight, Positions, NODE_RADIUS};
@@ -30,18 +32,84 @@ pub(crate) const PICK_SLACK: f64 = 2.0;
 const SAMPLE_URL: &str = "sample.json";
 const SAMPLE_NAME: &str = "dash_gov_dot_us.json (sample)";
 
-/// Which camera shows the graph.
+/// Which graph and camera are shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ViewMode {
+    /// The domain graph in 2D.
     Flat,
+    /// The domain graph in 3D.
     Orbit,
+    /// The infrastructure graph (pivot values as nodes) in 2D.
+    Infra,
 }
 
 impl ViewMode {
     fn dims(self) -> usize {
         match self {
-            ViewMode::Flat => 2,
+            ViewMode::Flat | ViewMode::Infra => 2,
             ViewMode::Orbit => 3,
+        }
+    }
+
+    /// Index of per-view state such as camera and layout flags.
+    fn slot(self) -> usize {
+        match self {
+            ViewMode::Flat => 0,
+            ViewMode::Orbit => 1,
+            ViewMode::Infra => 2,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            ViewMode::Flat => "2d",
+            ViewMode::Orbit => "3d",
+            ViewMode::Infra => "infra",
+        }
+    }
+}
+
+/// The infrastructure graph on screen.
+pub(crate) struct InfraView {
+    pub summary: InfraSummary,
+    positions: Vec<f32>,
+    /// Risk shown per node: the representative score of its risk class.
+    display_risks: Vec<Option<f64>>,
+    radii: Vec<f32>,
+    edge_weights: Vec<f32>,
+}
+
+impl InfraView {
+    fn new(summary: InfraSummary) -> Self {
+        // Colour classes of the original InfraCAT: ≥ 90 red, ≥ 75 orange, ≥ 55 yellow.
+        let display_risks = summary
+            .risks
+            .iter()
+            .map(|risk| {
+                risk.map(|r| match r {
+                    r if r >= 90.0 => 100.0,
+                    r if r >= 75.0 => 70.0,
+                    r if r >= 55.0 => 50.0,
+                    _ => 0.0,
+                })
+            })
+            .collect();
+        let radii = summary
+            .sizes
+            .iter()
+            .map(|&size| 3.5 + 2.0 * (size as f32).sqrt())
+            .collect();
+        let edge_weights = summary
+            .edge_shared
+            .iter()
+            .map(|&shared| (shared as f32).min(5.0))
+            .collect();
+        InfraView {
+            summary,
+            positions: Vec::new(),
+            display_risks,
+            radii,
+            edge_weights,
         }
     }
 }
@@ -91,11 +159,37 @@ impl GraphView {
             dims: mode.dims(),
         }
     }
+
+    fn node_of(&self, name: &str) -> Option<usize> {
+        self.summary.names.iter().position(|n| n == name)
+    }
 }
 
 pub(crate) struct App {
     pub window: Window,
     pub ui: Ui,
+    pub panels: Panels,
+    /// Settings of the current graph, or of the next export when none is loaded.
+    pub settings: Settings,
+    /// Domains the analyst removed from scoring.
+    pub removed: Vec<String>,
+    /// Earlier `removed` lists, for undo.
+    pub undo: Vec<Vec<String>>,
+    /// Names selected before a re-score, selected again where they remain.
+    keep_selection: Vec<String>,
+    /// Latest shared-pivot request; older answers are ignored.
+    shared_request: u32,
+    /// Graph nodes carrying each row of the shared-pivot table.
+    shared_carriers: Vec<Vec<u32>>,
+    edge_request: u32,
+    /// The edge under the cursor, as graph nodes.
+    pub hovered_edge: Option<(u32, u32)>,
+    pub infra: Option<InfraView>,
+    pub infra_settings: InfraSettings,
+    /// Job for which the infrastructure graph was requested.
+    infra_job: u32,
+    /// The infrastructure node whose domains are listed.
+    pub infra_node: Option<usize>,
     renderer: Option<Renderer>,
     pub mode: ViewMode,
     pub camera: Camera,
@@ -110,11 +204,13 @@ pub(crate) struct App {
     pub graph: Option<GraphView>,
     pub selected: Vec<bool>,
     pub hovered: Option<usize>,
-    /// Whether the analyst moved each camera since the graph loaded; until then the view
-    /// follows the settling layout.
-    pub camera_moved: [bool; 2],
-    /// Whether each layout has settled.
-    layout_done: [bool; 2],
+    /// Whether the analyst moved each view's camera since its graph loaded; until then
+    /// the view follows the settling layout.
+    pub camera_moved: [bool; 3],
+    /// Whether each view's layout has settled.
+    layout_done: [bool; 3],
+    /// Camera of the infrastructure view.
+    pub infra_camera: Camera,
     frame_requested: bool,
     frame_callback: Option<Closure<dyn FnMut()>>,
     node_buffer: Vec<f32>,
@@ -140,6 +236,7 @@ fn try_start() -> Result<(), String> {
     let window = web_sys::window().ok_or("no window")?;
     let document = window.document().ok_or("no document")?;
     let ui = Ui::find(&document)?;
+    let panels = Panels::find(&document, &ui)?;
 
     let renderer = match Renderer::new(&ui.canvas) {
         Ok(renderer) => Some(renderer),
@@ -162,6 +259,20 @@ fn try_start() -> Result<(), String> {
     let app = Rc::new(RefCell::new(App {
         window: window.clone(),
         ui,
+        panels,
+        settings: Settings::default(),
+        removed: Vec::new(),
+        undo: Vec::new(),
+        keep_selection: Vec::new(),
+        shared_request: 0,
+        shared_carriers: Vec::new(),
+        edge_request: 0,
+        hovered_edge: None,
+        infra: None,
+        infra_settings: InfraSettings::default(),
+        infra_job: 0,
+        infra_node: None,
+        infra_camera: Camera::default(),
         renderer,
         mode: ViewMode::Flat,
         camera: Camera::default(),
@@ -174,8 +285,8 @@ fn try_start() -> Result<(), String> {
         graph: None,
         selected: Vec::new(),
         hovered: None,
-        camera_moved: [false; 2],
-        layout_done: [false; 2],
+        camera_moved: [false; 3],
+        layout_done: [false; 3],
         frame_requested: false,
         frame_callback: None,
         node_buffer: Vec::new(),
@@ -257,7 +368,7 @@ fn install_debug_api(app: &Shared, window: &Window) -> Result<(), String> {
             return JsValue::NULL;
         };
         let mode = app.borrow().mode;
-        JsValue::from_str(if mode == ViewMode::Flat { "2d" } else { "3d" })
+        JsValue::from_str(mode.name())
     });
     Reflect::set(&api, &"view".into(), view.as_ref()).map_err(|err| format!("{err:?}"))?;
     view.forget();
@@ -335,13 +446,14 @@ impl App {
     pub fn submit(&mut self, name: &str, bytes: js_sys::ArrayBuffer) {
         self.job += 1;
         self.job_name = name.to_string();
+        self.keep_selection.clear();
         self.ui.hide_error();
         self.ui
             .set_busy(Some(&format!("Sending {name} to the scoring worker…")));
         let request = ToWorker::Score {
             job: self.job,
             file_name: name.to_string(),
-            settings: Settings::default(),
+            settings: self.settings.clone(),
         };
         let message = match serde_wasm_bindgen::to_value(&request) {
             Ok(message) => message,
@@ -403,6 +515,7 @@ impl App {
             FromWorker::Layout {
                 job,
                 dims,
+                infra,
                 iteration,
                 done,
             } if job == self.job => {
@@ -411,13 +524,30 @@ impl App {
                     .and_then(|p| p.dyn_into::<Float32Array>().ok())
                     .map(|p| p.to_vec())
                     .unwrap_or_default();
-                let mode = if dims == 3 {
-                    ViewMode::Orbit
-                } else {
-                    ViewMode::Flat
+                let mode = match (infra, dims) {
+                    (true, _) => ViewMode::Infra,
+                    (false, 3) => ViewMode::Orbit,
+                    _ => ViewMode::Flat,
                 };
                 self.update_positions(mode, positions, iteration, done);
             }
+            FromWorker::SharedPivots {
+                job,
+                request,
+                shared,
+                carriers,
+            } if job == self.job && request == self.shared_request => {
+                self.shared_carriers = carriers;
+                self.panels.show_shared(&shared);
+            }
+            FromWorker::EdgeDetails {
+                job,
+                request,
+                details,
+            } if job == self.job && request == self.edge_request => {
+                self.show_edge_details(&details);
+            }
+            FromWorker::Infra { job, graph } if job == self.job => self.show_infra(*graph),
             FromWorker::Failed { job, message } if job == self.job => {
                 log::warn!("loading {} failed: {message}", self.job_name);
                 self.ui.set_busy(None);
@@ -441,23 +571,44 @@ impl App {
         );
         self.ui.show_summary(&summary);
         self.ui.set_busy(Some("Laying out the graph…"));
+        self.settings = summary.settings.clone();
+        self.removed = summary.removed.clone();
+        self.panels
+            .settings
+            .fill(&self.ui, &summary.settings, &summary.categories);
+        self.panels.show_removed(self.removed.len(), self.undo.len());
         self.selected = vec![false; summary.node_count()];
         self.hovered = None;
-        self.camera_moved = [false; 2];
-        self.layout_done = [false; 2];
+        self.hovered_edge = None;
+        self.camera_moved = [false; 3];
+        self.layout_done = [false; 3];
+        self.infra = None;
+        self.infra_node = None;
+        self.panels.show_infra_node(None);
+        self.panels.show_edge(None);
         self.graph = Some(GraphView::new(summary));
-        self.ui.set_selection(&[]);
         self.ui.tooltip.set_hidden(true);
         self.ui.set_layout_state(None);
-        if self.mode == ViewMode::Orbit {
-            self.request_layout(ViewMode::Orbit);
+
+        // A re-score keeps the selection of the domains that remain.
+        let keep = std::mem::take(&mut self.keep_selection);
+        let nodes: Vec<usize> = match &self.graph {
+            Some(graph) => keep.iter().filter_map(|n| graph.node_of(n)).collect(),
+            None => Vec::new(),
+        };
+        self.apply_selection(&nodes, SelectOp::Replace);
+
+        match self.mode {
+            ViewMode::Orbit => self.request_layout(ViewMode::Orbit),
+            ViewMode::Infra => self.request_infra(),
+            ViewMode::Flat => {}
         }
         self.request_frame();
     }
 
     /// Asks the worker for the layout `mode` shows, once per graph.
     fn request_layout(&mut self, mode: ViewMode) {
-        if mode == ViewMode::Flat || self.graph.is_none() {
+        if mode != ViewMode::Orbit || self.graph.is_none() {
             return;
         }
         let request = ToWorker::Layout {
@@ -470,21 +621,34 @@ impl App {
         }
     }
 
-    fn update_positions(&mut self, mode: ViewMode, positions: Vec<f32>, iteration: u32, done: bool) {
-        let Some(graph) = self.graph.as_mut() else {
-            return;
+    fn update_positions(
+        &mut self,
+        mode: ViewMode,
+        positions: Vec<f32>,
+        iteration: u32,
+        done: bool,
+    ) {
+        let expected = match mode {
+            ViewMode::Infra => self.infra.as_ref().map(|i| i.summary.labels.len() * 2),
+            _ => self
+                .graph
+                .as_ref()
+                .map(|g| g.summary.node_count() * mode.dims()),
         };
-        let slot = mode.dims() - 2;
-        if positions.len() != graph.summary.node_count() * mode.dims() {
+        if expected != Some(positions.len()) {
             log::error!(
-                "{}D layout sent {} floats for {} nodes",
-                mode.dims(),
-                positions.len(),
-                graph.summary.node_count()
+                "{} layout sent {} floats, expected {expected:?}",
+                mode.name(),
+                positions.len()
             );
             return;
         }
-        graph.positions[slot] = positions;
+        match (mode, self.graph.as_mut(), self.infra.as_mut()) {
+            (ViewMode::Infra, _, Some(infra)) => infra.positions = positions,
+            (_, Some(graph), _) => graph.positions[mode.dims() - 2] = positions,
+            _ => return,
+        }
+        let slot = mode.slot();
         self.layout_done[slot] = done;
         if mode != self.mode {
             return;
@@ -494,8 +658,9 @@ impl App {
             self.ui.set_busy(None);
             self.ui.set_status(&format!(
                 "Layout settled after {iteration} iterations. Scroll to zoom, drag to {}, \
-                 click a domain.",
-                if mode == ViewMode::Flat { "pan" } else { "orbit" }
+                 click a {}.",
+                if mode == ViewMode::Orbit { "orbit" } else { "pan" },
+                if mode == ViewMode::Infra { "value" } else { "domain" }
             ));
         } else {
             self.ui
@@ -507,31 +672,81 @@ impl App {
         self.request_frame();
     }
 
-    /// Shows the graph in `mode`, keeping scores and selection.
+    /// Shows `mode`, keeping scores and selection; the first visit to the 3D or the
+    /// infrastructure view starts its layout.
     pub fn set_mode(&mut self, mode: ViewMode) {
         if mode == self.mode {
             return;
         }
         self.mode = mode;
         self.hovered = None;
+        self.hovered_edge = None;
         self.ui.tooltip.set_hidden(true);
-        self.ui.set_view_mode(mode == ViewMode::Orbit);
-        let slot = mode.dims() - 2;
-        let has_positions = self
-            .graph
-            .as_ref()
-            .is_some_and(|g| !g.positions[slot].is_empty());
+        self.ui.set_view_mode(mode.name());
+        self.panels.infra_panel.set_hidden(mode != ViewMode::Infra);
+        let slot = mode.slot();
+        let has_positions = match mode {
+            ViewMode::Infra => self.infra.as_ref().is_some_and(|i| !i.positions.is_empty()),
+            _ => self
+                .graph
+                .as_ref()
+                .is_some_and(|g| !g.positions[mode.dims() - 2].is_empty()),
+        };
         if self.graph.is_some() {
             if has_positions {
                 self.ui.set_layout_state(Some(self.layout_done[slot]));
             } else {
                 self.ui.set_layout_state(None);
-                self.ui.set_busy(Some("Laying out in 3D…"));
-                self.request_layout(mode);
+                match mode {
+                    ViewMode::Infra => self.request_infra(),
+                    _ => {
+                        self.ui.set_busy(Some("Laying out in 3D…"));
+                        self.request_layout(mode);
+                    }
+                }
             }
         }
         if !self.camera_moved[slot] {
             self.fit_camera();
+        }
+        self.request_frame();
+    }
+
+    /// Asks the worker for the infrastructure graph with the current infra settings.
+    pub fn request_infra(&mut self) {
+        if self.graph.is_none() {
+            return;
+        }
+        self.infra_job = self.job;
+        self.ui
+            .set_busy(Some("Building the infrastructure view…"));
+        let request = ToWorker::Infra {
+            job: self.job,
+            settings: self.infra_settings.clone(),
+        };
+        match serde_wasm_bindgen::to_value(&request) {
+            Ok(message) => self.post_job(&message, None),
+            Err(err) => log::error!("could not encode an infrastructure request: {err}"),
+        }
+    }
+
+    fn show_infra(&mut self, summary: InfraSummary) {
+        let text = format!(
+            "{} of {} infrastructure values are linked, by {} links: two values are linked \
+             when more than {} domains carry both.",
+            summary.labels.len(),
+            summary.pivot_count,
+            summary.edge_shared.len(),
+            summary.settings.edge_threshold
+        );
+        self.panels.show_infra_summary(&text);
+        self.infra = Some(InfraView::new(summary));
+        self.infra_node = None;
+        self.panels.show_infra_node(None);
+        self.camera_moved[ViewMode::Infra.slot()] = false;
+        self.layout_done[ViewMode::Infra.slot()] = false;
+        if self.mode == ViewMode::Infra {
+            self.ui.set_layout_state(None);
         }
         self.request_frame();
     }
@@ -555,42 +770,78 @@ impl App {
         match self.mode {
             ViewMode::Flat => View::flat(&self.camera),
             ViewMode::Orbit => View::orbit(&self.orbit, self.camera.pixel_ratio),
+            ViewMode::Infra => View::flat(&self.infra_camera),
+        }
+    }
+
+    /// What the current view draws: positions, risks, optional radii and edges.
+    fn scene(&self) -> Option<SceneData<'_>> {
+        match self.mode {
+            ViewMode::Infra => {
+                let infra = self.infra.as_ref()?;
+                Some(SceneData {
+                    positions: Positions {
+                        flat: &infra.positions,
+                        dims: 2,
+                    },
+                    risks: &infra.display_risks,
+                    radii: Some(&infra.radii),
+                    edge_ends: &infra.summary.edge_ends,
+                    edge_weights: &infra.edge_weights,
+                })
+            }
+            mode => {
+                let graph = self.graph.as_ref()?;
+                Some(SceneData {
+                    positions: graph.positions(mode),
+                    risks: &graph.summary.risks,
+                    radii: None,
+                    edge_ends: &graph.summary.edge_ends,
+                    edge_weights: &graph.summary.edge_weights,
+                })
+            }
         }
     }
 
     fn draw(&mut self) {
         let view = self.view();
-        let Some(renderer) = self.renderer.as_mut() else {
-            return;
-        };
-        match &self.graph {
-            Some(graph) if !graph.positions(self.mode).is_empty() => {
-                let positions = graph.positions(self.mode);
-                let highlight = Highlight {
-                    selected: &self.selected,
-                    hovered: self.hovered,
-                };
-                scene::node_instances(
-                    positions,
-                    &graph.summary.risks,
-                    highlight,
-                    &mut self.node_buffer,
-                );
-                scene::edge_vertices(
-                    positions,
-                    &graph.summary.edge_ends,
-                    &graph.summary.edge_weights,
-                    highlight,
-                    &mut self.edge_buffer,
-                );
-            }
-            _ => {
-                self.node_buffer.clear();
-                self.edge_buffer.clear();
+        let mut nodes = std::mem::take(&mut self.node_buffer);
+        let mut edges = std::mem::take(&mut self.edge_buffer);
+        nodes.clear();
+        edges.clear();
+        let infra_selection = self.infra_node.map(|n| {
+            let mut flags = vec![false; n + 1];
+            flags[n] = true;
+            flags
+        });
+        if let Some(scene) = self.scene().filter(|s| !s.positions.is_empty()) {
+            let selected: &[bool] = match (self.mode, &infra_selection) {
+                (ViewMode::Infra, Some(flags)) => flags,
+                (ViewMode::Infra, None) => &[],
+                _ => &self.selected,
+            };
+            let highlight = Highlight {
+                selected,
+                hovered: self.hovered,
+            };
+            scene::node_instances(scene.positions, scene.risks, scene.radii, highlight, &mut nodes);
+            scene::edge_vertices(
+                scene.positions,
+                scene.edge_ends,
+                scene.edge_weights,
+                highlight,
+                &mut edges,
+            );
+            if let Some((a, b)) = self.hovered_edge {
+                append_highlighted_edge(scene.positions, a, b, &mut edges);
             }
         }
-        renderer.set_scene(&self.node_buffer, &self.edge_buffer);
-        renderer.draw(&view);
+        if let Some(renderer) = self.renderer.as_mut() {
+            renderer.set_scene(&nodes, &edges);
+            renderer.draw(&view);
+        }
+        self.node_buffer = nodes;
+        self.edge_buffer = edges;
     }
 
     pub fn resize(&mut self) {
@@ -600,62 +851,88 @@ impl App {
         if viewport == self.camera.viewport && ratio == self.camera.pixel_ratio {
             return;
         }
+        let ratio = if ratio > 0.0 { ratio } else { 1.0 };
         self.camera.viewport = viewport;
+        self.camera.pixel_ratio = ratio;
+        self.infra_camera.viewport = viewport;
+        self.infra_camera.pixel_ratio = ratio;
         self.orbit.viewport = viewport;
-        self.camera.pixel_ratio = if ratio > 0.0 { ratio } else { 1.0 };
-        let slot = self.mode.dims() - 2;
-        if !self.camera_moved[slot] {
+        if !self.camera_moved[self.mode.slot()] {
             self.fit_camera();
         }
         self.request_frame();
     }
 
     fn fit_camera(&mut self) {
-        let Some(graph) = &self.graph else {
-            return;
-        };
-        let positions = graph.positions(self.mode);
+        let padding = f64::from(NODE_RADIUS) + PICK_SLACK + 4.0;
         match self.mode {
-            ViewMode::Flat => self
-                .camera
-                .fit(positions.flat, f64::from(NODE_RADIUS) + PICK_SLACK + 4.0),
-            ViewMode::Orbit => self.orbit.fit(positions.flat),
+            ViewMode::Flat => {
+                if let Some(graph) = &self.graph {
+                    self.camera.fit(graph.positions(ViewMode::Flat).flat, padding);
+                }
+            }
+            ViewMode::Orbit => {
+                if let Some(graph) = &self.graph {
+                    self.orbit.fit(graph.positions(ViewMode::Orbit).flat);
+                }
+            }
+            ViewMode::Infra => {
+                if let Some(infra) = &self.infra {
+                    let largest = infra.radii.iter().copied().fold(0.0, f32::max);
+                    self.infra_camera
+                        .fit(&infra.positions, f64::from(largest) + PICK_SLACK + 4.0);
+                }
+            }
         }
     }
 
     /// Fits the graph to the view and lets the view follow the layout again.
     pub fn fit(&mut self) {
-        self.camera_moved[self.mode.dims() - 2] = false;
+        self.camera_moved[self.mode.slot()] = false;
         self.fit_camera();
         self.request_frame();
     }
 
     /// Records that the analyst moved the camera, so the layout stops refitting it.
     pub fn camera_was_moved(&mut self) {
-        self.camera_moved[self.mode.dims() - 2] = true;
+        self.camera_moved[self.mode.slot()] = true;
         self.request_frame();
     }
 
-    /// Where node `node` is drawn, in canvas CSS pixels, its depth (1 in 2D) and its
-    /// disc radius in CSS pixels; `None` before the layout or behind the 3D eye.
+    /// The 2D camera of the current view (the domain or infrastructure camera).
+    pub fn flat_camera_mut(&mut self) -> &mut Camera {
+        match self.mode {
+            ViewMode::Infra => &mut self.infra_camera,
+            _ => &mut self.camera,
+        }
+    }
+
+    /// Number of nodes the current view draws.
+    pub fn node_count(&self) -> usize {
+        self.scene().map_or(0, |s| s.positions.len())
+    }
+
+    /// Where node `node` of the current view is drawn, in canvas CSS pixels, its depth
+    /// (1 in 2D) and its disc radius in CSS pixels; `None` before the layout or behind
+    /// the 3D eye.
     pub fn project(&self, node: usize) -> Option<([f64; 2], f64, f64)> {
-        let graph = self.graph.as_ref()?;
-        let positions = graph.positions(self.mode);
-        if node >= positions.len() {
+        let scene = self.scene()?;
+        if node >= scene.positions.len() {
             return None;
         }
-        let [x, y, z] = positions.xyz(node).map(f64::from);
+        let [x, y, z] = scene.positions.xyz(node).map(f64::from);
+        let radius = scene
+            .radii
+            .and_then(|r| r.get(node))
+            .map_or(f64::from(NODE_RADIUS), |&r| f64::from(r));
         match self.mode {
-            ViewMode::Flat => Some((
-                self.camera.world_to_screen([x, y]),
-                1.0,
-                f64::from(NODE_RADIUS),
-            )),
+            ViewMode::Flat => Some((self.camera.world_to_screen([x, y]), 1.0, radius)),
+            ViewMode::Infra => Some((self.infra_camera.world_to_screen([x, y]), 1.0, radius)),
             ViewMode::Orbit => {
                 let (screen, depth) = self.orbit.project([x, y, z])?;
                 // Matches the size scaling of the node shader.
                 let scale = (self.orbit.distance / depth).clamp(0.35, 3.0);
-                Some((screen, depth, f64::from(NODE_RADIUS) * scale))
+                Some((screen, depth, radius * scale))
             }
         }
     }
@@ -663,9 +940,8 @@ impl App {
     /// The node drawn under a canvas point: the nearest disc centre within reach, the
     /// front one when discs overlap equally.
     pub fn pick(&self, point: [f64; 2]) -> Option<usize> {
-        let graph = self.graph.as_ref()?;
         let mut best: Option<(usize, f64, f64)> = None;
-        for node in 0..graph.summary.node_count() {
+        for node in 0..self.node_count() {
             let Some((screen, depth, radius)) = self.project(node) else {
                 continue;
             };
@@ -694,8 +970,18 @@ impl App {
             .canvas
             .class_list()
             .toggle_with_force("over-node", hovered.is_some());
-        match (hovered, &self.graph) {
-            (Some(node), Some(graph)) => {
+        match (hovered, &self.graph, &self.infra) {
+            (Some(node), _, Some(infra)) if self.mode == ViewMode::Infra => {
+                let label = infra.summary.labels.get(node).map_or("", String::as_str);
+                let size = infra.summary.sizes.get(node).copied().unwrap_or_default();
+                let risk = match infra.summary.risks.get(node).copied().flatten() {
+                    Some(risk) => format!("average risk {risk:.0}"),
+                    None => "no risk scores".to_string(),
+                };
+                self.ui
+                    .show_tooltip(&format!("{label} — {size} domains, {risk}"));
+            }
+            (Some(node), Some(graph), _) => {
                 let name = &graph.summary.names[node];
                 let risk = match graph.summary.risks[node] {
                     Some(risk) => format!("risk {risk}"),
@@ -718,6 +1004,17 @@ impl App {
     /// Applies a click on `node` (or on empty space) with `op`: a node brings its
     /// neighbours along, except when removing.
     pub fn click_select(&mut self, node: Option<usize>, op: SelectOp) {
+        if self.mode == ViewMode::Infra {
+            self.show_infra_node(node);
+            return;
+        }
+        if node.is_none() && op == SelectOp::Replace {
+            if let Some((a, b)) = self.hovered_edge {
+                // A click on an edge keeps its details on screen.
+                self.request_edge_details(a, b);
+                return;
+            }
+        }
         let Some(graph) = &self.graph else {
             return;
         };
@@ -736,7 +1033,7 @@ impl App {
 
     /// Changes the selection by `nodes` according to `op`.
     pub fn apply_selection(&mut self, nodes: &[usize], op: SelectOp) {
-        if self.graph.is_none() {
+        if self.graph.is_none() || self.mode == ViewMode::Infra {
             return;
         }
         if op == SelectOp::Replace {
@@ -773,14 +1070,229 @@ impl App {
     fn show_selection(&mut self) {
         let names = self.selected_names();
         self.ui.set_selection(&names);
+        let count = names.len();
+        self.request_shared_pivots(count);
         self.request_frame();
     }
 
+    /// Asks the worker for the shared pivots of the selection, or clears the panel when
+    /// fewer than 3 domains are selected.
+    fn request_shared_pivots(&mut self, selected: usize) {
+        self.shared_request += 1;
+        if selected < domaincat_core::selection::DEFAULT_MIN_DOMAINS {
+            self.shared_carriers.clear();
+            self.panels.clear_shared(selected);
+            return;
+        }
+        let nodes: Vec<u32> = self
+            .selected
+            .iter()
+            .enumerate()
+            .filter(|(_, &s)| s)
+            .map(|(n, _)| n as u32)
+            .collect();
+        let request = ToWorker::SharedPivots {
+            job: self.job,
+            request: self.shared_request,
+            nodes,
+        };
+        match serde_wasm_bindgen::to_value(&request) {
+            Ok(message) => self.post_job(&message, None),
+            Err(err) => log::error!("could not encode a shared-pivot request: {err}"),
+        }
+    }
+
+    /// Selects every graph node carrying the pivot of row `row` of the shared table.
+    pub fn select_table_row(&mut self, row: usize) {
+        let Some(nodes) = self.shared_carriers.get(row) else {
+            return;
+        };
+        let nodes: Vec<usize> = nodes.iter().map(|&n| n as usize).collect();
+        self.apply_selection(&nodes, SelectOp::Replace);
+    }
+
+    /// Sets the edge under the cursor and asks for its pivots.
+    pub fn set_hovered_edge(&mut self, edge: Option<(u32, u32)>) {
+        if edge == self.hovered_edge {
+            return;
+        }
+        self.hovered_edge = edge;
+        if let Some((a, b)) = edge {
+            self.request_edge_details(a, b);
+        } else {
+            self.ui.tooltip.set_hidden(true);
+        }
+        self.request_frame();
+    }
+
+    fn request_edge_details(&mut self, a: u32, b: u32) {
+        self.edge_request += 1;
+        let request = ToWorker::EdgeDetails {
+            job: self.job,
+            request: self.edge_request,
+            a,
+            b,
+        };
+        match serde_wasm_bindgen::to_value(&request) {
+            Ok(message) => self.post_job(&message, None),
+            Err(err) => log::error!("could not encode an edge request: {err}"),
+        }
+    }
+
+    fn show_edge_details(&mut self, details: &serde_json::Value) {
+        self.panels.show_edge(Some(details));
+        if self.hovered_edge.is_some() && self.hovered.is_none() {
+            let names: Vec<&str> = details["names"]
+                .as_array()
+                .map(|n| n.iter().filter_map(|v| v.as_str()).collect())
+                .unwrap_or_default();
+            let weight = details["weight"].as_f64().unwrap_or_default();
+            let counted: Vec<&str> = details["pivots"]
+                .as_array()
+                .map(|p| {
+                    p.iter()
+                        .filter(|p| p["counted"].as_bool() == Some(true))
+                        .filter_map(|p| p["category"].as_str())
+                        .collect()
+                })
+                .unwrap_or_default();
+            self.ui.show_tooltip(&format!(
+                "{} — weight {weight:.2}: {}",
+                names.join(" ↔ "),
+                counted.join(", ")
+            ));
+        }
+    }
+
+    /// The edge nearest to a canvas point within a few pixels, when no node is there.
+    pub fn pick_edge(&self, point: [f64; 2]) -> Option<(u32, u32)> {
+        if self.mode == ViewMode::Infra {
+            return None;
+        }
+        let scene = self.scene()?;
+        let reach = 3.5;
+        let mut best: Option<((u32, u32), f64)> = None;
+        for ends in scene.edge_ends.chunks_exact(2) {
+            let (Some((a, _, _)), Some((b, _, _))) =
+                (self.project(ends[0] as usize), self.project(ends[1] as usize))
+            else {
+                continue;
+            };
+            let distance = crate::shapes::segment_distance(point, a, b);
+            if distance <= reach && best.is_none_or(|(_, d)| distance < d) {
+                best = Some(((ends[0], ends[1]), distance));
+            }
+        }
+        best.map(|(edge, _)| edge)
+    }
+
+    /// Scores the export again with `settings`, keeping the selection of remaining
+    /// domains.
+    pub fn rescore(&mut self, settings: Settings) {
+        if self.graph.is_none() {
+            self.settings = settings;
+            return;
+        }
+        self.keep_selection = self.selected_names().into_iter().map(String::from).collect();
+        self.job += 1;
+        self.ui.hide_error();
+        self.ui.set_busy(Some("Scoring again with the new settings…"));
+        let request = ToWorker::Rescore {
+            job: self.job,
+            settings,
+            removed: self.removed.clone(),
+        };
+        match serde_wasm_bindgen::to_value(&request) {
+            Ok(message) => self.post_job(&message, None),
+            Err(err) => log::error!("could not encode a re-score request: {err}"),
+        }
+    }
+
+    /// Removes `names` from scoring (undoable) and scores again.
+    pub fn remove_domains(&mut self, names: &[String]) {
+        let mut removed = self.removed.clone();
+        for name in names {
+            let name = domaincat_core::iris::normalize_domain(name);
+            if !name.is_empty() && !removed.contains(&name) {
+                removed.push(name);
+            }
+        }
+        if removed.len() == self.removed.len() {
+            return;
+        }
+        self.undo.push(std::mem::replace(&mut self.removed, removed));
+        let settings = self.settings.clone();
+        self.rescore(settings);
+    }
+
+    /// Restores the domains of the last removal and scores again.
+    pub fn undo_removal(&mut self) {
+        let Some(previous) = self.undo.pop() else {
+            return;
+        };
+        self.removed = previous;
+        let settings = self.settings.clone();
+        self.rescore(settings);
+    }
+
+    fn show_infra_node(&mut self, node: Option<usize>) {
+        self.infra_node = node;
+        let listed = node.and_then(|n| {
+            let infra = self.infra.as_ref()?;
+            Some((
+                infra.summary.labels.get(n)?.as_str(),
+                infra.summary.domains.get(n)?.as_slice(),
+            ))
+        });
+        self.panels.show_infra_node(listed);
+        self.request_frame();
+    }
+
+    /// Selects the domains of the listed infrastructure node in the 2D domain view.
+    pub fn select_infra_domains(&mut self) {
+        let names: Vec<String> = match (self.infra_node, &self.infra) {
+            (Some(node), Some(infra)) => infra.summary.domains.get(node).cloned().unwrap_or_default(),
+            _ => return,
+        };
+        self.set_mode(ViewMode::Flat);
+        let nodes: Vec<usize> = match &self.graph {
+            Some(graph) => names.iter().filter_map(|n| graph.node_of(n)).collect(),
+            None => return,
+        };
+        self.apply_selection(&nodes, SelectOp::Replace);
+    }
+
     fn node_client_position(&self, name: &str) -> Option<[f64; 2]> {
-        let graph = self.graph.as_ref()?;
-        let node = graph.summary.names.iter().position(|n| n == name)?;
+        let node = match self.mode {
+            ViewMode::Infra => {
+                let infra = self.infra.as_ref()?;
+                infra.summary.labels.iter().position(|n| n == name)?
+            }
+            _ => self.graph.as_ref()?.node_of(name)?,
+        };
         let (screen, _, _) = self.project(node)?;
         let rect = self.ui.canvas.get_bounding_client_rect();
         Some([rect.left() + screen[0], rect.top() + screen[1]])
+    }
+}
+
+/// What a view draws, borrowed from its graph.
+struct SceneData<'a> {
+    positions: Positions<'a>,
+    risks: &'a [Option<f64>],
+    radii: Option<&'a [f32]>,
+    edge_ends: &'a [u32],
+    edge_weights: &'a [f32],
+}
+
+/// Draws the hovered edge once more, bright and opaque, over the others.
+fn append_highlighted_edge(positions: Positions<'_>, a: u32, b: u32, out: &mut Vec<f32>) {
+    let (a, b) = (a as usize, b as usize);
+    if a >= positions.len() || b >= positions.len() {
+        return;
+    }
+    for node in [a, b] {
+        let [x, y, z] = positions.xyz(node);
+        out.extend_from_slice(&[x, y, z, 1.0, 0.85, 0.3, 1.0]);
     }
 }

@@ -82,6 +82,7 @@ pub(crate) fn install(app: &Shared, document: &Document) -> Result<(), String> {
     }));
     install_loading(app)?;
     install_toolbar(app, &input)?;
+    install_panels(app)?;
     install_keyboard(app, &input, document)?;
     install_pointer(app, &input)?;
     Ok(())
@@ -202,6 +203,20 @@ fn install_toolbar(app: &Shared, input: &SharedInput) -> Result<(), String> {
 
     let shared = Rc::clone(app);
     click(
+        &ui.view_infra,
+        Box::new(move || shared.borrow_mut().set_mode(ViewMode::Infra)),
+    )?;
+    let shared = Rc::clone(app);
+    click(
+        &ui.selection_remove,
+        Box::new(move || {
+            let mut app = shared.borrow_mut();
+            let names: Vec<String> = app.selected_names().into_iter().map(String::from).collect();
+            app.remove_domains(&names);
+        }),
+    )?;
+    let shared = Rc::clone(app);
+    click(
         &ui.selection_copy,
         Box::new(move || {
             let app = shared.borrow();
@@ -252,6 +267,12 @@ fn install_keyboard(app: &Shared, input: &SharedInput, document: &Document) -> R
             "f" | "F" => shared.borrow_mut().fit(),
             "2" => shared.borrow_mut().set_mode(ViewMode::Flat),
             "3" => shared.borrow_mut().set_mode(ViewMode::Orbit),
+            "i" | "I" => shared.borrow_mut().set_mode(ViewMode::Infra),
+            "Delete" => {
+                let mut app = shared.borrow_mut();
+                let names: Vec<String> = app.selected_names().into_iter().map(String::from).collect();
+                app.remove_domains(&names);
+            }
             "v" | "V" => set_tool(&shared, &state, Tool::Pan),
             "b" | "B" => set_tool(&shared, &state, Tool::Box),
             "l" | "L" => set_tool(&shared, &state, Tool::Lasso),
@@ -385,7 +406,13 @@ fn on_pointer_move(app: &Shared, input: &SharedInput, event: &PointerEvent) {
     let Some(gesture) = input.gesture.as_mut() else {
         let hovered = app.pick(point);
         app.set_hovered(hovered);
-        if hovered.is_some() {
+        let edge = if hovered.is_none() {
+            app.pick_edge(point)
+        } else {
+            None
+        };
+        app.set_hovered_edge(edge);
+        if hovered.is_some() || edge.is_some() {
             app.ui.place_tooltip(point);
         }
         return;
@@ -406,8 +433,8 @@ fn on_pointer_move(app: &Shared, input: &SharedInput, event: &PointerEvent) {
         GestureKind::Pending => {}
         GestureKind::Pan => {
             match app.mode {
-                ViewMode::Flat => app.camera.pan_by(delta),
                 ViewMode::Orbit => app.orbit.pan_by(delta),
+                ViewMode::Flat | ViewMode::Infra => app.flat_camera_mut().pan_by(delta),
             }
             app.camera_was_moved();
         }
@@ -493,13 +520,14 @@ fn pinch(app: &mut App, input: &mut Input, pointer: i32, point: [f64; 2]) {
     let factor = if before_span > 1.0 { span / before_span } else { 1.0 };
     let delta = [mid[0] - before_mid[0], mid[1] - before_mid[1]];
     match app.mode {
-        ViewMode::Flat => {
-            app.camera.zoom_at(mid, factor);
-            app.camera.pan_by(delta);
-        }
         ViewMode::Orbit => {
             app.orbit.zoom(factor);
             app.orbit.pan_by(delta);
+        }
+        ViewMode::Flat | ViewMode::Infra => {
+            let camera = app.flat_camera_mut();
+            camera.zoom_at(mid, factor);
+            camera.pan_by(delta);
         }
     }
     app.camera_was_moved();
@@ -519,8 +547,8 @@ fn on_wheel(app: &Shared, event: &WheelEvent) {
     };
     let factor = (-delta * WHEEL_ZOOM_RATE).exp();
     match app.mode {
-        ViewMode::Flat => app.camera.zoom_at(point, factor),
         ViewMode::Orbit => app.orbit.zoom(factor),
+        ViewMode::Flat | ViewMode::Infra => app.flat_camera_mut().zoom_at(point, factor),
     }
     app.camera_was_moved();
     let hovered = app.pick(point);
@@ -528,4 +556,94 @@ fn on_wheel(app: &Shared, event: &WheelEvent) {
     if hovered.is_some() {
         app.ui.place_tooltip(point);
     }
+}
+
+/// Settings, removal, shared-pivot table and infrastructure panel controls.
+fn install_panels(app: &Shared) -> Result<(), String> {
+    let panels = app.borrow().panels.clone();
+
+    // Any change of a scoring setting scores again in the worker.
+    let settings_panel: EventTarget = app
+        .borrow()
+        .ui
+        .document()
+        .get_element_by_id("settings-panel")
+        .ok_or("the page has no #settings-panel")?
+        .into();
+    let shared = Rc::clone(app);
+    let form = panels.settings.clone();
+    listen::<web_sys::Event>(&settings_panel, "change", move |_| {
+        let mut app = shared.borrow_mut();
+        match form.read() {
+            Ok(settings) => app.rescore(settings),
+            Err(err) => app.ui.show_error(&format!("Settings not applied: {err}.")),
+        }
+    })?;
+    let shared = Rc::clone(app);
+    listen::<web_sys::MouseEvent>(&panels.settings.reset, "click", move |_| {
+        shared.borrow_mut().rescore(domaincat_core::settings::Settings::default());
+    })?;
+
+    let shared = Rc::clone(app);
+    let list = panels.remove_list.clone();
+    listen::<web_sys::MouseEvent>(&panels.remove_pasted, "click", move |_| {
+        let names: Vec<String> = list
+            .value()
+            .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
+        shared.borrow_mut().remove_domains(&names);
+        list.set_value("");
+    })?;
+    let shared = Rc::clone(app);
+    listen::<web_sys::MouseEvent>(&panels.remove_undo, "click", move |_| {
+        shared.borrow_mut().undo_removal();
+    })?;
+
+    let shared = Rc::clone(app);
+    listen::<web_sys::MouseEvent>(&panels.shared_table_body, "click", move |event| {
+        let row = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("tr[data-row]").ok().flatten())
+            .and_then(|tr| tr.get_attribute("data-row"))
+            .and_then(|r| r.parse::<usize>().ok());
+        if let Some(row) = row {
+            shared.borrow_mut().select_table_row(row);
+        }
+    })?;
+
+    let shared = Rc::clone(app);
+    let infra_panel: EventTarget = panels.infra_panel.clone().into();
+    let infra = panels.clone();
+    listen::<web_sys::Event>(&infra_panel, "change", move |_| {
+        let pivot = infra.infra_pivot_threshold.value().trim().parse::<u64>();
+        let edge = infra.infra_edge_threshold.value().trim().parse::<usize>();
+        let mut app = shared.borrow_mut();
+        match (pivot, edge) {
+            (Ok(pivot_threshold), Ok(edge_threshold)) if pivot_threshold >= 2 => {
+                app.infra_settings.pivot_threshold = pivot_threshold;
+                app.infra_settings.edge_threshold = edge_threshold;
+                app.infra_settings.exclude = infra
+                    .infra_exclude
+                    .value()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect();
+                app.request_infra();
+            }
+            _ => app.ui.show_error(
+                "Infrastructure settings not applied: the pivot threshold must be a whole \
+                 number of at least 2 and the edge threshold a whole number.",
+            ),
+        }
+    })?;
+    let shared = Rc::clone(app);
+    listen::<web_sys::MouseEvent>(&panels.infra_select, "click", move |_| {
+        shared.borrow_mut().select_infra_domains();
+    })?;
+    Ok(())
 }

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod input;
 pub mod logger;
+pub mod panels;
 pub mod protocol;
 pub mod render;
 pub mod shapes;

@@ -5,6 +5,8 @@
 //! parts (the export's bytes, layout positions) attached as transferable buffers beside
 //! them so they are moved, not copied.
 
+use domaincat_core::category::Category;
+use domaincat_core::infra::{InfraGraph, InfraSettings};
 use domaincat_core::iris::Export;
 use domaincat_core::scoring::Scoring;
 use domaincat_core::settings::Settings;
@@ -24,9 +26,26 @@ pub enum ToWorker {
         file_name: String,
         settings: Settings,
     },
+    /// Score the export of the latest `Score` again with other settings, leaving out
+    /// the `removed` domains; the result comes as a `Scored` message for `job`.
+    Rescore {
+        job: u32,
+        settings: Settings,
+        removed: Vec<String>,
+    },
     /// Lay out the graph of `job` in `dims` dimensions (2 or 3), unless that layout
     /// already ran or is running.
     Layout { job: u32, dims: u8 },
+    /// Shared pivots of the selected graph nodes.
+    SharedPivots {
+        job: u32,
+        request: u32,
+        nodes: Vec<u32>,
+    },
+    /// Pivots joining two graph nodes.
+    EdgeDetails { job: u32, request: u32, a: u32, b: u32 },
+    /// Build and lay out the infrastructure view of the current export.
+    Infra { job: u32, settings: InfraSettings },
 }
 
 /// A message from the worker to the page.
@@ -40,13 +59,30 @@ pub enum FromWorker {
     /// Scoring finished; positions follow in `Layout` messages.
     Scored { job: u32, graph: Box<GraphSummary> },
     /// Node positions (attached as `positions`, `dims` floats per node) after
-    /// `iteration` layout steps.
+    /// `iteration` layout steps; `infra` for the infrastructure view's graph.
     Layout {
         job: u32,
         dims: u8,
+        infra: bool,
         iteration: u32,
         done: bool,
     },
+    /// Answer to `SharedPivots`: a [`domaincat_core::selection::SharedPivots`] as JSON,
+    /// plus `carriers`, the graph nodes carrying each table row's pivot.
+    SharedPivots {
+        job: u32,
+        request: u32,
+        shared: serde_json::Value,
+        carriers: Vec<Vec<u32>>,
+    },
+    /// Answer to `EdgeDetails`: a [`domaincat_core::edges::EdgeDetails`] as JSON.
+    EdgeDetails {
+        job: u32,
+        request: u32,
+        details: serde_json::Value,
+    },
+    /// The infrastructure graph; positions follow in `Layout` messages with `infra`.
+    Infra { job: u32, graph: Box<InfraSummary> },
     /// The job failed; the page keeps what it showed before.
     Failed { job: u32, message: String },
 }
@@ -72,6 +108,94 @@ pub struct GraphSummary {
     pub total_connections: u64,
     /// Domains left out of the graph, with the reason in words.
     pub trimmed: Vec<(String, String)>,
+    /// Every category with its extracted pivots and domains, enabled or not.
+    pub categories: Vec<CategoryInfo>,
+    /// Settings this graph was scored with.
+    pub settings: Settings,
+    /// Domains removed by the analyst before scoring.
+    pub removed: Vec<String>,
+}
+
+/// How much of the export a category covers, for the settings panel.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CategoryInfo {
+    pub category: String,
+    /// Distinct values of the category in active records.
+    pub pivots: usize,
+    /// Active domains carrying at least one value of the category.
+    pub domains: usize,
+}
+
+/// Counts values and domains per category over `records`, ignoring the settings, so
+/// the settings panel can show what enabling a category would bring.
+pub fn category_infos(records: &[domaincat_core::iris::Record], active_only: bool) -> Vec<CategoryInfo> {
+    let mut values: Vec<std::collections::BTreeSet<&str>> =
+        vec![Default::default(); Category::ALL.len()];
+    let mut domains: Vec<std::collections::BTreeSet<&str>> =
+        vec![Default::default(); Category::ALL.len()];
+    for record in records.iter().filter(|r| r.active || !active_only) {
+        for value in &record.values {
+            values[value.category.index()].insert(&value.value);
+            domains[value.category.index()].insert(&record.domain);
+        }
+    }
+    Category::ALL
+        .iter()
+        .filter(|c| **c != Category::LongestCommonSubstring)
+        .map(|c| CategoryInfo {
+            category: c.name().to_string(),
+            pivots: values[c.index()].len(),
+            domains: domains[c.index()].len(),
+        })
+        .collect()
+}
+
+/// The infrastructure graph, ready to draw.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct InfraSummary {
+    pub settings: InfraSettings,
+    /// Node labels, `NAME: value`.
+    pub labels: Vec<String>,
+    /// Number of domains carrying each node's value.
+    pub sizes: Vec<u32>,
+    /// Average risk of those domains.
+    pub risks: Vec<Option<f64>>,
+    /// Domain names per node.
+    pub domains: Vec<Vec<String>>,
+    pub edge_ends: Vec<u32>,
+    /// Number of domains carrying both values, per edge.
+    pub edge_shared: Vec<u32>,
+    /// Distinct pivot values found, including those without an edge.
+    pub pivot_count: usize,
+}
+
+impl InfraSummary {
+    pub fn new(graph: &InfraGraph) -> Self {
+        InfraSummary {
+            settings: graph.settings.clone(),
+            labels: graph
+                .nodes
+                .iter()
+                .map(|n| format!("{}: {}", n.name, n.value))
+                .collect(),
+            sizes: graph.nodes.iter().map(|n| n.size as u32).collect(),
+            risks: graph.nodes.iter().map(|n| n.average_risk).collect(),
+            domains: graph
+                .nodes
+                .iter()
+                .map(|n| {
+                    n.domains
+                        .iter()
+                        .filter_map(|&d| graph.domains.get(d as usize))
+                        .map(|d| d.name.clone())
+                        .collect()
+                })
+                .collect(),
+            edge_ends: graph.edges.iter().flat_map(|e| [e.a, e.b]).collect(),
+            edge_shared: graph.edges.iter().map(|e| e.shared as u32).collect(),
+            pivot_count: graph.pivots,
+        }
+    }
 }
 
 /// One row of the pivot statistics table, ready to print.
@@ -88,7 +212,7 @@ pub struct StatsLine {
 
 impl GraphSummary {
     /// Summarizes a scoring of `export` for the page.
-    pub fn new(file_name: &str, export: &Export, scoring: &Scoring) -> Self {
+    pub fn new(file_name: &str, export: &Export, scoring: &Scoring, removed: &[String]) -> Self {
         let graph = &scoring.graph;
         let mut edge_ends = Vec::with_capacity(graph.edge_count() * 2);
         let mut edge_weights = Vec::with_capacity(graph.edge_count());
@@ -143,6 +267,9 @@ impl GraphSummary {
                     )
                 })
                 .collect(),
+            categories: category_infos(&export.records, scoring.settings.active_domains_only),
+            settings: scoring.settings.clone(),
+            removed: removed.to_vec(),
         }
     }
 
@@ -172,7 +299,7 @@ mod tests {
         ]"#;
         let export = parse_export(text).expect("export parses");
         let scoring = score(&export.records, &Settings::default()).expect("valid settings");
-        let summary = GraphSummary::new("x.json", &export, &scoring);
+        let summary = GraphSummary::new("x.json", &export, &scoring, &[]);
         assert_eq!(summary.names, vec!["a.com", "b.com"]);
         assert_eq!(summary.risks, vec![Some(90.0), None]);
         assert_eq!(summary.edge_ends, vec![0, 1]);
@@ -187,5 +314,11 @@ mod tests {
             )]
         );
         assert_eq!(summary.stats[0].category, "registrar");
+        let registrar = summary
+            .categories
+            .iter()
+            .find(|c| c.category == "registrar")
+            .expect("registrar listed");
+        assert_eq!((registrar.pivots, registrar.domains), (1, 2));
     }
 }

@@ -30,6 +30,18 @@ pub fn in_polygon(point: [f64; 2], vertices: &[[f64; 2]]) -> bool {
     inside
 }
 
+/// Distance from `point` to the segment from `a` to `b`.
+pub fn segment_distance(point: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
+    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+    let length = dx * dx + dy * dy;
+    let t = if length > 0.0 {
+        (((point[0] - a[0]) * dx + (point[1] - a[1]) * dy) / length).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    (point[0] - (a[0] + t * dx)).hypot(point[1] - (a[1] + t * dy))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,6 +60,13 @@ mod tests {
         let concave = [[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [5.0, 2.0], [0.0, 10.0]];
         assert!(!in_polygon([5.0, 8.0], &concave));
         assert!(in_polygon([2.0, 1.0], &concave));
+    }
+
+    #[test]
+    fn segment_distance_cases() {
+        assert_eq!(segment_distance([5.0, 3.0], [0.0, 0.0], [10.0, 0.0]), 3.0);
+        assert_eq!(segment_distance([-4.0, 3.0], [0.0, 0.0], [10.0, 0.0]), 5.0);
+        assert_eq!(segment_distance([3.0, 4.0], [0.0, 0.0], [0.0, 0.0]), 5.0);
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub struct Ui {
     pub error_close: HtmlButtonElement,
     pub view_2d: HtmlButtonElement,
     pub view_3d: HtmlButtonElement,
+    pub view_infra: HtmlButtonElement,
+    pub selection_remove: HtmlButtonElement,
     pub tool_pan: HtmlButtonElement,
     pub tool_box: HtmlButtonElement,
     pub tool_lasso: HtmlButtonElement,
@@ -80,6 +82,8 @@ impl Ui {
             error_close: by_id(document, "error-close")?,
             view_2d: by_id(document, "view-2d")?,
             view_3d: by_id(document, "view-3d")?,
+            view_infra: by_id(document, "view-infra")?,
+            selection_remove: by_id(document, "selection-remove")?,
             tool_pan: by_id(document, "tool-pan")?,
             tool_box: by_id(document, "tool-box")?,
             tool_lasso: by_id(document, "tool-lasso")?,
@@ -109,13 +113,17 @@ impl Ui {
         })
     }
 
-    fn element(&self, tag: &str, text: &str) -> Option<Element> {
+    pub(crate) fn document(&self) -> &Document {
+        &self.document
+    }
+
+    pub(crate) fn element(&self, tag: &str, text: &str) -> Option<Element> {
         let element = self.document.create_element(tag).ok()?;
         element.set_text_content(Some(text));
         Some(element)
     }
 
-    fn append(&self, parent: &Element, tag: &str, text: &str) -> Option<Element> {
+    pub(crate) fn append(&self, parent: &Element, tag: &str, text: &str) -> Option<Element> {
         let child = self.element(tag, text)?;
         parent.append_child(&child).ok()?;
         Some(child)
@@ -259,6 +267,7 @@ impl Ui {
     pub fn set_selection(&self, names: &[&str]) {
         self.selection_copy.set_disabled(names.is_empty());
         self.selection_download.set_disabled(names.is_empty());
+        self.selection_remove.set_disabled(names.is_empty());
         self.selection_list.set_text_content(None);
         self.selection_count
             .set_text_content(Some(&names.len().to_string()));
@@ -268,13 +277,17 @@ impl Ui {
         }
     }
 
-    /// Marks the active view button and tells tests which view is shown.
-    pub fn set_view_mode(&self, orbit: bool) {
-        let _ = self.view_2d.set_attribute("aria-pressed", &(!orbit).to_string());
-        let _ = self.view_3d.set_attribute("aria-pressed", &orbit.to_string());
-        let _ = self
-            .canvas
-            .set_attribute("data-view", if orbit { "3d" } else { "2d" });
+    /// Marks the active view button (`2d`, `3d` or `infra`) and tells tests which view
+    /// is shown.
+    pub fn set_view_mode(&self, view: &str) {
+        for (button, name) in [
+            (&self.view_2d, "2d"),
+            (&self.view_3d, "3d"),
+            (&self.view_infra, "infra"),
+        ] {
+            let _ = button.set_attribute("aria-pressed", &(name == view).to_string());
+        }
+        let _ = self.canvas.set_attribute("data-view", view);
     }
 
     /// Marks the active tool button and sets the canvas cursor for it.

@@ -8,7 +8,12 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use domaincat_core::iris::parse_export;
+use domaincat_core::edges::edge_details;
+use domaincat_core::infra::{build_infra_graph, InfraSettings};
+use domaincat_core::iris::{parse_export, Export};
+use domaincat_core::scoring::Scoring;
+use domaincat_core::selection::{shared_pivots, DEFAULT_MIN_DOMAINS};
+use domaincat_core::settings::Settings;
 use domaincat_core::layout::{Dimensions, ForceLayout, LayoutSettings};
 use domaincat_core::scoring::score;
 use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
@@ -16,7 +21,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::protocol::{FromWorker, GraphSummary, ToWorker};
+use crate::protocol::{FromWorker, GraphSummary, InfraSummary, ToWorker};
 
 /// Target duration of one layout slice between two position messages.
 const SLICE_MS: f64 = 30.0;
@@ -27,7 +32,15 @@ const LAYOUT_SEED: u64 = 1;
 struct LayoutJob {
     job: u32,
     dims: u8,
+    infra: bool,
     layout: ForceLayout,
+}
+
+/// The export and scoring of the latest job, kept for re-scoring and queries.
+struct Loaded {
+    file_name: String,
+    export: Export,
+    scoring: Scoring,
 }
 
 /// The graph of the latest job, kept so further layouts can start from it.
@@ -44,6 +57,7 @@ struct WorkerState {
     /// Running layouts; each slice advances every one of them.
     layouts: Vec<LayoutJob>,
     current: Option<CurrentGraph>,
+    loaded: Option<Loaded>,
     tick: Option<Closure<dyn FnMut()>>,
     tick_scheduled: bool,
 }
@@ -56,6 +70,7 @@ pub fn start() {
         scope: scope.clone(),
         layouts: Vec::new(),
         current: None,
+        loaded: None,
         tick: None,
         tick_scheduled: false,
     }));
@@ -98,8 +113,130 @@ fn handle_message(state: &Rc<RefCell<WorkerState>>, data: &JsValue) {
                 .unwrap_or_default();
             score_job(state, job, &file_name, &bytes, &settings);
         }
+        ToWorker::Rescore {
+            job,
+            settings,
+            removed,
+        } => rescore_job(state, job, &settings, &removed),
         ToWorker::Layout { job, dims } => start_layout(&mut state.borrow_mut(), job, dims),
+        ToWorker::SharedPivots {
+            job,
+            request,
+            nodes,
+        } => answer_shared_pivots(&state.borrow(), job, request, &nodes),
+        ToWorker::EdgeDetails { job, request, a, b } => {
+            answer_edge_details(&state.borrow(), job, request, a, b)
+        }
+        ToWorker::Infra { job, settings } => infra_job(&mut state.borrow_mut(), job, &settings),
     }
+}
+
+fn answer_shared_pivots(state: &WorkerState, job: u32, request: u32, nodes: &[u32]) {
+    let Some(loaded) = &state.loaded else {
+        return;
+    };
+    let graph = &loaded.scoring.graph;
+    let ids: Vec<u32> = nodes
+        .iter()
+        .filter(|&&n| (n as usize) < graph.node_count())
+        .map(|&n| graph[petgraph::graph::NodeIndex::new(n as usize)])
+        .collect();
+    let shared = match shared_pivots(&loaded.scoring, &ids, DEFAULT_MIN_DOMAINS) {
+        Ok(shared) => shared,
+        Err(err) => {
+            log::error!("worker: shared pivots of {} nodes failed: {err}", nodes.len());
+            return;
+        }
+    };
+    let mut node_of = vec![None; loaded.scoring.domains.len()];
+    for node in graph.node_indices() {
+        node_of[graph[node] as usize] = Some(node.index() as u32);
+    }
+    let carriers = shared
+        .table
+        .iter()
+        .map(|row| {
+            loaded.scoring.all_pivots[row.pivot]
+                .domains
+                .iter()
+                .filter_map(|&d| node_of[d as usize])
+                .collect()
+        })
+        .collect();
+    let shared = match serde_json::to_value(&shared) {
+        Ok(shared) => shared,
+        Err(err) => return log::error!("worker: could not encode shared pivots: {err}"),
+    };
+    let message = FromWorker::SharedPivots {
+        job,
+        request,
+        shared,
+        carriers,
+    };
+    post(&state.scope, &message, None);
+}
+
+fn answer_edge_details(state: &WorkerState, job: u32, request: u32, a: u32, b: u32) {
+    let Some(loaded) = &state.loaded else {
+        return;
+    };
+    let (a, b) = (
+        petgraph::graph::NodeIndex::new(a as usize),
+        petgraph::graph::NodeIndex::new(b as usize),
+    );
+    let details = match edge_details(&loaded.scoring, a, b) {
+        Ok(details) => details,
+        Err(err) => return log::error!("worker: edge details failed: {err}"),
+    };
+    match serde_json::to_value(&details) {
+        Ok(details) => post(
+            &state.scope,
+            &FromWorker::EdgeDetails {
+                job,
+                request,
+                details,
+            },
+            None,
+        ),
+        Err(err) => log::error!("worker: could not encode edge details: {err}"),
+    }
+}
+
+fn infra_job(state: &mut WorkerState, job: u32, settings: &InfraSettings) {
+    let Some(loaded) = &state.loaded else {
+        return;
+    };
+    let graph = build_infra_graph(&loaded.export.records, settings);
+    let summary = InfraSummary::new(&graph);
+    let edges: Vec<(u32, u32, f64)> = graph
+        .edges
+        .iter()
+        // Shared counts reach the hundreds; a logarithm keeps big values from collapsing
+        // onto each other.
+        .map(|e| (e.a, e.b, (e.shared as f64).ln_1p()))
+        .collect();
+    let node_count = summary.labels.len();
+    post(
+        &state.scope,
+        &FromWorker::Infra {
+            job,
+            graph: Box::new(summary),
+        },
+        None,
+    );
+    state.layouts.retain(|l| !(l.infra && l.job == job));
+    let settings = LayoutSettings {
+        seed: LAYOUT_SEED,
+        ..LayoutSettings::default()
+    };
+    let layout = ForceLayout::new(node_count, &edges, settings);
+    state.layouts.push(LayoutJob {
+        job,
+        dims: 2,
+        infra: true,
+        layout,
+    });
+    schedule_tick(state);
 }
 
 /// Starts laying out the current graph in `dims` dimensions, once per job and dimension.
@@ -125,7 +262,12 @@ fn start_layout(state: &mut WorkerState, job: u32, dims: u8) {
         ..LayoutSettings::default()
     };
     let layout = ForceLayout::new(current.node_count, &current.edges, settings);
-    state.layouts.push(LayoutJob { job, dims, layout });
+    state.layouts.push(LayoutJob {
+        job,
+        dims,
+        infra: false,
+        layout,
+    });
     schedule_tick(state);
 }
 
@@ -160,13 +302,74 @@ fn score_job(
         ));
     }
 
+    finish_scoring(state, job, file_name.to_string(), export, settings, &[]);
+}
+
+/// Scores the kept export again with `settings`, without the `removed` domains. On
+/// failure the previous scoring stays.
+fn rescore_job(state: &Rc<RefCell<WorkerState>>, job: u32, settings: &Settings, removed: &[String]) {
+    let Some(loaded) = state.borrow_mut().loaded.take() else {
+        let scope = state.borrow().scope.clone();
+        let message = "There is no export to score again; load one first.".to_string();
+        post(&scope, &FromWorker::Failed { job, message }, None);
+        return;
+    };
+    let Loaded {
+        file_name,
+        export,
+        scoring,
+    } = loaded;
+    if let Err(err) = settings.validate() {
+        let scope = state.borrow().scope.clone();
+        let message = format!("Invalid settings: {err}.");
+        post(&scope, &FromWorker::Failed { job, message }, None);
+        state.borrow_mut().loaded = Some(Loaded {
+            file_name,
+            export,
+            scoring,
+        });
+        return;
+    }
+    finish_scoring(state, job, file_name, export, settings, removed);
+}
+
+/// Scores `export`, posts the summary, keeps the result and starts the 2D layout.
+fn finish_scoring(
+    state: &Rc<RefCell<WorkerState>>,
+    job: u32,
+    file_name: String,
+    export: Export,
+    settings: &Settings,
+    removed: &[String],
+) {
+    let scope = state.borrow().scope.clone();
+    let fail = |message: String| {
+        log::warn!("worker: job {job} ({file_name}) failed: {message}");
+        post(&scope, &FromWorker::Failed { job, message }, None);
+    };
     let stage = format!("Scoring {} records…", export.records.len());
     post(&scope, &FromWorker::Progress { job, stage }, None);
-    let scoring = match score(&export.records, settings) {
+    let records: Vec<domaincat_core::iris::Record> = if removed.is_empty() {
+        Vec::new()
+    } else {
+        let removed: std::collections::HashSet<&str> = removed.iter().map(String::as_str).collect();
+        export
+            .records
+            .iter()
+            .filter(|r| !removed.contains(r.domain.as_str()))
+            .cloned()
+            .collect()
+    };
+    let used = if removed.is_empty() {
+        &export.records
+    } else {
+        &records
+    };
+    let scoring = match score(used, settings) {
         Ok(scoring) => scoring,
         Err(err) => return fail(format!("Invalid settings: {err}.")),
     };
-    let summary = GraphSummary::new(file_name, &export, &scoring);
+    let summary = GraphSummary::new(&file_name, &export, &scoring, removed);
     let edges: Vec<(u32, u32, f64)> = summary
         .edge_ends
         .chunks_exact(2)
@@ -184,7 +387,12 @@ fn score_job(
     );
 
     let mut guard = state.borrow_mut();
-    // A new export replaces every layout of the previous one.
+    guard.loaded = Some(Loaded {
+        file_name,
+        export,
+        scoring,
+    });
+    // A new scoring replaces every layout of the previous one.
     guard.layouts.clear();
     guard.current = Some(CurrentGraph {
         job,
@@ -230,6 +438,7 @@ fn run_layout_slice(state: &Rc<RefCell<WorkerState>>) {
         let message = FromWorker::Layout {
             job,
             dims,
+            infra: current.infra,
             iteration,
             done,
         };

@@ -72,6 +72,7 @@ pub fn edge_alpha(weight: f32) -> f32 {
 pub fn node_instances(
     positions: Positions<'_>,
     risks: &[Option<f64>],
+    radii: Option<&[f32]>,
     highlight: Highlight<'_>,
     out: &mut Vec<f32>,
 ) {
@@ -80,6 +81,11 @@ pub fn node_instances(
     out.reserve(count * FLOATS_PER_NODE);
     let dim = highlight.has_selection();
     let mut push = |node: usize, radius: f32, alpha: f32| {
+        // Nodes with a size of their own keep it, grown by the same highlight margin.
+        let radius = match radii.and_then(|r| r.get(node)) {
+            Some(&own) => own + (radius - NODE_RADIUS),
+            None => radius,
+        };
         let [r, g, b] = risk_color(risks.get(node).copied().flatten());
         let [x, y, z] = positions.xyz(node);
         out.extend_from_slice(&[x, y, z, r, g, b, alpha, radius]);
@@ -138,7 +144,10 @@ mod tests {
     use super::*;
 
     fn flat(positions: &[f32]) -> Positions<'_> {
-        Positions { flat: positions, dims: 2 }
+        Positions {
+            flat: positions,
+            dims: 2,
+        }
     }
 
     #[test]
@@ -157,7 +166,7 @@ mod tests {
             selected: &[],
             hovered: Some(0),
         };
-        node_instances(flat(&positions), &risks, highlight, &mut out);
+        node_instances(flat(&positions), &risks, None, highlight, &mut out);
         assert_eq!(out.len(), 3 * FLOATS_PER_NODE);
         let last = &out[2 * FLOATS_PER_NODE..];
         assert_eq!(&last[..3], &[0.0, 0.0, 0.0]);
@@ -172,22 +181,37 @@ mod tests {
             selected: &[false, true],
             hovered: None,
         };
-        node_instances(flat(&positions), &[None, None], highlight, &mut out);
+        node_instances(flat(&positions), &[None, None], None, highlight, &mut out);
         assert_eq!(out[6], DIMMED_ALPHA);
         assert_eq!(out[FLOATS_PER_NODE + 6], 1.0);
+    }
+
+    #[test]
+    fn own_radii_are_kept() {
+        let positions = [0.0, 0.0];
+        let mut out = Vec::new();
+        node_instances(flat(&positions), &[None], Some(&[12.0]), Highlight::default(), &mut out);
+        assert_eq!(out[7], 12.0);
     }
 
     #[test]
     fn edges_skip_bad_indices() {
         let positions = [0.0, 0.0, 1.0, 1.0];
         let mut out = Vec::new();
-        edge_vertices(
-            &positions,
-            &[0, 1, 0, 7],
-            &[1.0, 1.0],
-            Highlight::default(),
-            &mut out,
-        );
+        let ends = [0, 1, 0, 7];
+        edge_vertices(flat(&positions), &ends, &[1.0, 1.0], Highlight::default(), &mut out);
         assert_eq!(out.len(), 2 * FLOATS_PER_VERTEX);
+    }
+
+    #[test]
+    fn three_dimensions_keep_z() {
+        let positions = [1.0, 2.0, 3.0];
+        let positions = Positions {
+            flat: &positions,
+            dims: 3,
+        };
+        let mut out = Vec::new();
+        node_instances(positions, &[None], None, Highlight::default(), &mut out);
+        assert_eq!(&out[..3], &[1.0, 2.0, 3.0]);
     }
 }
