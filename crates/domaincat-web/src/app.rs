@@ -342,8 +342,10 @@ fn install_worker_handler(app: &Shared) {
 }
 
 /// Exposes `window.domaincat` for browser tests and the console:
-/// `nodeClientPosition(name)` gives where a domain's node is drawn in client (viewport)
-/// CSS pixels, or `null`; `view()` gives `"2d"` or `"3d"`.
+/// `nodeClientPosition(name)` gives where a node (a domain, or in the infrastructure view
+/// a `NAME: value` label) is drawn in client (viewport) CSS pixels, or `null`; `view()`
+/// gives `"2d"`, `"3d"` or `"infra"`; `counts()` gives the nodes and edges the view has
+/// (before its layout sends positions, nodes is 0).
 fn install_debug_api(app: &Shared, window: &Window) -> Result<(), String> {
     let api = Object::new();
 
@@ -372,6 +374,21 @@ fn install_debug_api(app: &Shared, window: &Window) -> Result<(), String> {
     });
     Reflect::set(&api, &"view".into(), view.as_ref()).map_err(|err| format!("{err:?}"))?;
     view.forget();
+
+    let weak = Rc::downgrade(app);
+    let counts = Closure::<dyn Fn() -> JsValue>::new(move || {
+        let Some(app) = weak.upgrade() else {
+            return JsValue::NULL;
+        };
+        let app = app.borrow();
+        let result = Object::new();
+        let edges = app.scene().map_or(0, |s| s.edge_ends.len() / 2);
+        let _ = Reflect::set(&result, &"nodes".into(), &(app.node_count() as u32).into());
+        let _ = Reflect::set(&result, &"edges".into(), &(edges as u32).into());
+        result.into()
+    });
+    Reflect::set(&api, &"counts".into(), counts.as_ref()).map_err(|err| format!("{err:?}"))?;
+    counts.forget();
 
     Reflect::set(window, &"domaincat".into(), &api).map_err(|err| format!("{err:?}"))?;
     Ok(())
