@@ -297,6 +297,10 @@ fn try_start() -> Result<(), String> {
     install_worker_handler(&app);
     crate::input::install(&app, &document)?;
     install_debug_api(&app, &window)?;
+    let shared = Rc::clone(&app);
+    let sink: crate::query::ResultsSink =
+        Rc::new(move |name: &str, bytes: &[u8]| load_export_bytes(&shared, name, bytes));
+    crate::query::install(&document, sink)?;
     app.borrow_mut().resize();
     Ok(())
 }
@@ -416,6 +420,12 @@ pub(crate) fn load_file(app: &Shared, file: File) {
             }
         }
     });
+}
+
+/// Scores an export that arrived other than as a file, such as Iris query results.
+fn load_export_bytes(app: &Shared, name: &str, bytes: &[u8]) {
+    let buffer = Uint8Array::from(bytes).buffer();
+    app.borrow_mut().submit(name, buffer);
 }
 
 /// Downloads the bundled sample export and scores it.

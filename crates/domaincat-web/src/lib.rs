@@ -8,6 +8,7 @@ pub mod input;
 pub mod logger;
 pub mod panels;
 pub mod protocol;
+pub mod query;
 pub mod render;
 pub mod shapes;
 pub mod ui;
