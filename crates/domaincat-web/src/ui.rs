@@ -201,8 +201,9 @@ impl Ui {
         for (name, reason) in &summary.trimmed {
             if let Some(item) = self.append(&self.trimmed_list, "li", name) {
                 let _ = item.set_attribute("data-domain", name);
-                self.append(&item, "span", &format!(" — {reason}"))
-                    .map(|span| span.set_class_name("reason"));
+                if let Some(span) = self.append(&item, "span", &format!(" — {reason}")) {
+                    span.set_class_name("reason");
+                }
             }
         }
 

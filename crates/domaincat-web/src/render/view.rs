@@ -122,12 +122,10 @@ mod tests {
 
     #[test]
     fn flat_matrix_agrees_with_camera() {
-        let camera = Camera {
-            center: [3.0, -1.0],
-            scale: 20.0,
-            viewport: [800.0, 600.0],
-            ..Camera::default()
-        };
+        let mut camera = Camera::default();
+        camera.center = [3.0, -1.0];
+        camera.scale = 20.0;
+        camera.viewport = [800.0, 600.0];
         let view = View::flat(&camera);
         let world = [7.0, 2.5];
         let screen = camera.world_to_screen(world);
