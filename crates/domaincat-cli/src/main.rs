@@ -22,6 +22,9 @@ use domaincat_core::scoring::{DomainId, Scoring};
 use domaincat_core::selection::{shared_pivots, DEFAULT_MIN_DOMAINS};
 use domaincat_core::settings::Settings;
 
+mod bench;
+mod synth;
+
 #[derive(Parser)]
 #[command(
     name = "domaincat",
@@ -45,6 +48,14 @@ enum Command {
     Edge(EdgeArgs),
     /// Build the infrastructure graph, whose nodes are pivot values, and write it as JSON.
     Infra(InfraArgs),
+    /// Write a synthetic Iris export (a JSON array of records) for tests and benchmarks.
+    Synth(synth::SynthArgs),
+    /// Time each scoring stage and the layout on the bundled sample and on synthetic
+    /// exports, with peak memory, as a Markdown table.
+    Bench(bench::BenchArgs),
+    /// Benchmark one input in this process (run by `bench` in a child process).
+    #[command(hide = true)]
+    BenchRun(bench::RunArgs),
 }
 
 #[derive(Args)]
@@ -221,6 +232,9 @@ fn main() -> ExitCode {
         Command::Selection(args) => run_selection(&args),
         Command::Edge(args) => run_edge(&args),
         Command::Infra(args) => run_infra(&args),
+        Command::Synth(args) => synth::run(&args),
+        Command::Bench(args) => bench::run(&args),
+        Command::BenchRun(args) => bench::run_child(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -33,3 +33,4 @@ pub mod selection;
 pub mod settings;
 pub mod stats;
 pub mod substrings;
+pub mod synth;

@@ -6,14 +6,14 @@
 //! (pivot creation order decides which pivot of a category counts for an edge), so every
 //! collection here keeps insertion order and no hash map is ever iterated.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use petgraph::graph::{NodeIndex, UnGraph};
 
 use crate::category::{Category, CategorySet};
 use crate::iris::Record;
 use crate::settings::{Settings, SettingsError};
-use crate::substrings::{longest_common_substring, matching_label};
+use crate::substrings::{common_substring_pairs, matching_label};
 
 /// Upper bound of an edge weight.
 pub const MAX_EDGE_WEIGHT: f64 = 5.0;
@@ -131,84 +131,78 @@ impl Scoring {
     }
 }
 
-/// Scores `records` with `settings`.
+/// Scores `records` with `settings`: [`extract_pivots`], then
+/// [`PivotSet::add_substring_pivots`] when naming pivots are enabled, then [`trim_pivots`],
+/// then [`build_graph`].
 ///
-/// Complexity: extraction is linear in the number of values; naming pivots compare every
-/// pair of names, O(n² · L²) for n domains with labels of length L; edges cost the sum of
-/// n(n−1)/2 over pivots.
+/// Complexity: extraction is linear in the number of values. Naming pivots cost
+/// O(P · L²) for the P pairs of names that share a substring of the minimum length L (at
+/// most n(n−1)/2 for n domains), plus the index over all labels. Edges cost the sum of
+/// n(n−1)/2 over the pivots that make edges.
 pub fn score(records: &[Record], settings: &Settings) -> Result<Scoring, SettingsError> {
-    settings.validate()?;
-    let mut builder = PivotBuilder::new(settings);
-    let mut inactive = Vec::new();
-    for record in records {
-        if settings.active_domains_only && !record.active {
-            inactive.push(record.domain.clone());
-            continue;
-        }
-        builder.add_record(record);
-    }
+    let mut pivots = extract_pivots(records, settings)?;
     if settings.substrings_enabled() {
-        builder.add_substring_pivots();
+        pivots.add_substring_pivots();
     }
-    let PivotBuilder {
-        mut domains,
-        mut pivots,
-        categories,
-        ..
-    } = builder;
-    // Members in domain order: substring pivots and repeated domains add them out of
-    // order, and domain order is what every consumer expects.
-    for pivot in &mut pivots {
-        pivot.domains.sort_unstable();
-    }
-
-    let all_pivots = order_by_category(pivots, &categories);
-    let (kept_pivots, trimmed, mut all_pivots) =
-        trim(all_pivots, &mut domains, settings.min_pivot_size);
-
-    for pivot in &mut all_pivots {
-        pivot.weight = settings.pivot_weight(pivot.count);
-    }
-    let (graph, total_connections) = build_graph(&domains, &all_pivots, &kept_pivots, &trimmed);
-
-    Ok(Scoring {
-        settings: settings.clone(),
-        records: records.len(),
-        domains,
-        inactive,
-        categories,
-        all_pivots,
-        kept_pivots,
-        trimmed,
-        graph,
-        total_connections,
-    })
+    Ok(build_graph(trim_pivots(pivots)))
 }
 
-/// Collects pivots in creation order.
-struct PivotBuilder<'s> {
-    settings: &'s Settings,
+/// Pivots of a set of records before trimming: the result of [`extract_pivots`], and of
+/// [`PivotSet::add_substring_pivots`] once that has run.
+#[derive(Clone, Debug)]
+pub struct PivotSet {
+    settings: Settings,
+    records: usize,
+    inactive: Vec<String>,
     domains: Vec<Domain>,
     domain_ids: HashMap<String, DomainId>,
     /// Domains that appeared in more than one record; only they can be added to a pivot
     /// twice from different records.
     repeated: Vec<bool>,
+    /// Pivots in creation order.
     pivots: Vec<Pivot>,
-    pivot_ids: HashMap<(Category, String), usize>,
+    /// Pivot index by value, one map per category (indexed by [`Category::index`]), so
+    /// that lookups by `&str` need no allocation.
+    pivot_ids: Vec<HashMap<String, usize>>,
     categories: Vec<Category>,
 }
 
-impl<'s> PivotBuilder<'s> {
-    fn new(settings: &'s Settings) -> Self {
-        PivotBuilder {
-            settings,
-            domains: Vec::new(),
-            domain_ids: HashMap::new(),
-            repeated: Vec::new(),
-            pivots: Vec::new(),
-            pivot_ids: HashMap::new(),
-            categories: Vec::new(),
+/// Extracts the pivots of `records` in the original notebook's order: the first scoring
+/// stage. Inactive records are skipped when `settings.active_domains_only` is set.
+///
+/// Costs O(v) time for v values, with one hash lookup per value.
+pub fn extract_pivots(records: &[Record], settings: &Settings) -> Result<PivotSet, SettingsError> {
+    settings.validate()?;
+    let mut set = PivotSet {
+        settings: settings.clone(),
+        records: records.len(),
+        inactive: Vec::new(),
+        domains: Vec::new(),
+        domain_ids: HashMap::new(),
+        repeated: Vec::new(),
+        pivots: Vec::new(),
+        pivot_ids: vec![HashMap::new(); Category::ALL.len()],
+        categories: Vec::new(),
+    };
+    for record in records {
+        if settings.active_domains_only && !record.active {
+            set.inactive.push(record.domain.clone());
+            continue;
         }
+        set.add_record(record);
+    }
+    Ok(set)
+}
+
+impl PivotSet {
+    /// Number of distinct active domains.
+    pub fn domain_count(&self) -> usize {
+        self.domains.len()
+    }
+
+    /// Number of pivots created so far, of any size.
+    pub fn pivot_count(&self) -> usize {
+        self.pivots.len()
     }
 
     /// Adds a record's values. A repeated domain name keeps its first position and takes
@@ -238,87 +232,177 @@ impl<'s> PivotBuilder<'s> {
             {
                 continue;
             }
-            self.add(value.category, &value.value, value.count, id);
-        }
-    }
-
-    /// Adds `domain` to the pivot (category, value), creating it if needed, and returns
-    /// the pivot's index.
-    fn add(
-        &mut self,
-        category: Category,
-        value: &str,
-        count: Option<u64>,
-        domain: DomainId,
-    ) -> usize {
-        let key = (category, value.to_string());
-        let pivot_id = match self.pivot_ids.get(&key) {
-            Some(&id) => id,
-            None => {
-                if !self.categories.contains(&category) {
-                    self.categories.push(category);
-                }
-                let id = self.pivots.len();
-                self.pivots.push(Pivot {
-                    category,
-                    value: key.1.clone(),
-                    count,
-                    domains: Vec::new(),
-                    weight: 0.0,
-                });
-                self.pivot_ids.insert(key, id);
-                id
+            let pivot = self.pivot_id(value.category, &value.value, value.count);
+            let members = &mut self.pivots[pivot].domains;
+            // A domain's values arrive together, so a repeat is the last member, unless
+            // the domain appeared in several records.
+            let present = members.last() == Some(&id)
+                || (self.repeated[id as usize] && members.contains(&id));
+            if !present {
+                members.push(id);
             }
-        };
-        let pivot = &mut self.pivots[pivot_id];
-        // A domain's values arrive together, so a repeat is the last member, unless the
-        // domain appeared in several records.
-        let present = pivot.domains.last() == Some(&domain)
-            || (self.repeated[domain as usize] && pivot.domains.contains(&domain));
-        if !present {
-            pivot.domains.push(domain);
+            self.domains[id as usize].categories.insert(value.category);
         }
-        self.domains[domain as usize].categories.insert(category);
-        pivot_id
     }
 
-    /// Adds naming pivots for every pair of domains, in pair order.
-    fn add_substring_pivots(&mut self) {
+    /// Returns the index of the pivot (category, value), creating it with `count` if
+    /// needed.
+    fn pivot_id(&mut self, category: Category, value: &str, count: Option<u64>) -> usize {
+        if let Some(&id) = self.pivot_ids[category.index()].get(value) {
+            return id;
+        }
+        if !self.categories.contains(&category) {
+            self.categories.push(category);
+        }
+        let id = self.pivots.len();
+        self.pivots.push(Pivot {
+            category,
+            value: value.to_string(),
+            count,
+            domains: Vec::new(),
+            weight: 0.0,
+        });
+        self.pivot_ids[category.index()].insert(value.to_string(), id);
+        id
+    }
+
+    /// Adds naming pivots for every pair of domains whose labels share a long enough
+    /// substring, creating pivots in pair order: the second scoring stage. Does nothing
+    /// when the minimum length is 0.
+    ///
+    /// Only pairs that share a substring of the minimum length run the
+    /// longest-common-substring search (see [`common_substring_pairs`]).
+    pub fn add_substring_pivots(&mut self) {
         let min_len = self.settings.longest_common_substring;
+        if min_len == 0 {
+            return;
+        }
         let labels: Vec<Vec<char>> = self
             .domains
             .iter()
             .map(|d| matching_label(&d.name, &self.settings.ignore_substrings))
             .collect();
-        let mut row = Vec::new();
-        // Pairs reach a pivot in any order, so membership needs a real set here.
-        let mut members: HashSet<(usize, DomainId)> = HashSet::new();
-        for (i, first) in labels.iter().enumerate() {
-            if first.len() < min_len {
-                continue;
+        let category = Category::LongestCommonSubstring;
+        let first_new = self.pivots.len();
+        // Pairs reach a pivot in any order and may repeat a member. Each list is sorted
+        // and deduplicated whenever it has doubled since the last time, which bounds its
+        // memory by twice its distinct members at O(m log m) amortized cost.
+        let mut compacted_len: Vec<usize> = Vec::new();
+        let mut text = String::new();
+        common_substring_pairs(&labels, min_len, |i, j, start, len| {
+            text.clear();
+            text.extend(&labels[i][start..start + len]);
+            let pivot = self.pivot_id(category, &text, None);
+            let slot = pivot - first_new;
+            if slot == compacted_len.len() {
+                compacted_len.push(0);
             }
-            for (j, second) in labels.iter().enumerate().skip(i + 1) {
-                if second.len() < min_len {
-                    continue;
-                }
-                let (start, len) = longest_common_substring(first, second, &mut row);
-                if len >= min_len {
-                    let value: String = first[start..start + len].iter().collect();
-                    for domain in [i as DomainId, j as DomainId] {
-                        if self
-                            .pivot_ids
-                            .get(&(Category::LongestCommonSubstring, value.clone()))
-                            .is_some_and(|&p| members.contains(&(p, domain)))
-                        {
-                            continue;
-                        }
-                        let pivot =
-                            self.add(Category::LongestCommonSubstring, &value, None, domain);
-                        members.insert((pivot, domain));
-                    }
-                }
+            let members = &mut self.pivots[pivot].domains;
+            members.extend([i as DomainId, j as DomainId]);
+            if members.len() >= 2 * compacted_len[slot] + 64 {
+                members.sort_unstable();
+                members.dedup();
+                compacted_len[slot] = members.len();
             }
+            self.domains[i].categories.insert(category);
+            self.domains[j].categories.insert(category);
+        });
+        for pivot in &mut self.pivots[first_new..] {
+            pivot.domains.sort_unstable();
+            pivot.domains.dedup();
         }
+    }
+}
+
+/// Pivots and domains after trimming: the result of [`trim_pivots`].
+#[derive(Clone, Debug)]
+pub struct TrimmedPivots {
+    settings: Settings,
+    records: usize,
+    inactive: Vec<String>,
+    domains: Vec<Domain>,
+    categories: Vec<Category>,
+    all_pivots: Vec<Pivot>,
+    kept_pivots: Vec<usize>,
+    trimmed: Vec<(DomainId, TrimReason)>,
+}
+
+impl TrimmedPivots {
+    /// Number of pivots that survived trimming.
+    pub fn kept_count(&self) -> usize {
+        self.kept_pivots.len()
+    }
+
+    /// Number of domains left out of the graph.
+    pub fn trimmed_count(&self) -> usize {
+        self.trimmed.len()
+    }
+}
+
+/// Groups pivots by category and trims pivots and domains: the third scoring stage.
+///
+/// Costs O(p log p + m) for p pivots with m memberships in all.
+pub fn trim_pivots(set: PivotSet) -> TrimmedPivots {
+    let PivotSet {
+        settings,
+        records,
+        inactive,
+        mut domains,
+        mut pivots,
+        categories,
+        ..
+    } = set;
+    // Members in domain order: substring pivots and repeated domains add them out of
+    // order, and domain order is what every consumer expects.
+    for pivot in &mut pivots {
+        pivot.domains.sort_unstable();
+    }
+    let all_pivots = order_by_category(pivots, &categories);
+    let (kept_pivots, trimmed, all_pivots) =
+        trim(all_pivots, &mut domains, settings.min_pivot_size);
+    TrimmedPivots {
+        settings,
+        records,
+        inactive,
+        domains,
+        categories,
+        all_pivots,
+        kept_pivots,
+        trimmed,
+    }
+}
+
+/// Weighs the kept pivots and joins their domains with edges: the last scoring stage.
+///
+/// Costs O(n + m + Σ k(k−1)/2) time for n domains, m memberships and pivots of k graph
+/// nodes that make edges, and O(n + m) memory besides the graph itself.
+pub fn build_graph(trimmed: TrimmedPivots) -> Scoring {
+    let TrimmedPivots {
+        settings,
+        records,
+        inactive,
+        domains,
+        categories,
+        mut all_pivots,
+        kept_pivots,
+        trimmed,
+    } = trimmed;
+    for pivot in &mut all_pivots {
+        pivot.weight = settings.pivot_weight(pivot.count);
+    }
+    let (graph, total_connections) =
+        graph_from_pivots(&domains, &all_pivots, &kept_pivots, &trimmed);
+    Scoring {
+        settings,
+        records,
+        domains,
+        inactive,
+        categories,
+        all_pivots,
+        kept_pivots,
+        trimmed,
+        graph,
+        total_connections,
     }
 }
 
@@ -393,7 +477,13 @@ fn trim(
 
 /// Builds the graph from the kept pivots, walking categories and pivots in creation
 /// order: each category adds the weight of its first positive pivot joining a pair.
-fn build_graph(
+///
+/// Edges are built one lower end at a time. For node `a`, every pivot that contains `a`
+/// adds its weight to each later member `b` in per-node scratch arrays, in pivot order.
+/// Each pair therefore gets the same additions in the same order as a walk over pivots,
+/// without a hash map of pairs. Sorting the touched nodes gives the edges of `a` in `b`
+/// order. A first pass counts the edges, so the graph is allocated once at its final size.
+fn graph_from_pivots(
     domains: &[Domain],
     pivots: &[Pivot],
     kept: &[usize],
@@ -411,56 +501,115 @@ fn build_graph(
             node_ids.push(id as DomainId);
         }
     }
+    let node_count = node_ids.len();
 
-    let mut edges: Vec<(u32, u32, EdgeData)> = Vec::new();
-    let mut edge_ids: HashMap<u64, usize> = HashMap::new();
+    // Member lists, as graph nodes in ascending order, of the pivots that make edges.
+    let mut members: Vec<u32> = Vec::new();
+    let mut offsets: Vec<usize> = vec![0];
+    let mut sources: Vec<&Pivot> = Vec::new();
     let mut total_connections = 0u64;
-    let mut members = Vec::new();
     for &i in kept {
         let pivot = &pivots[i];
         if pivot.weight <= 0.0 {
             continue;
         }
-        members.clear();
+        let start = members.len();
         members.extend(pivot.domains.iter().filter_map(|&d| node_of[d as usize]));
-        let n = members.len() as u64;
+        let n = (members.len() - start) as u64;
         total_connections += n * n.saturating_sub(1) / 2;
-        for (x, &a) in members.iter().enumerate() {
-            for &b in &members[x + 1..] {
-                let (lo, hi) = if a < b { (a, b) } else { (b, a) };
-                let key = (u64::from(lo) << 32) | u64::from(hi);
-                match edge_ids.get(&key) {
-                    Some(&e) => {
-                        let edge = &mut edges[e].2;
-                        if !edge.categories.contains(pivot.category) {
-                            edge.weight += pivot.weight;
-                        }
-                        edge.weight = edge.weight.min(MAX_EDGE_WEIGHT);
-                        edge.categories.insert(pivot.category);
-                    }
-                    None => {
-                        edge_ids.insert(key, edges.len());
-                        edges.push((
-                            lo,
-                            hi,
-                            EdgeData {
-                                weight: pivot.weight,
-                                categories: CategorySet::from_iter([pivot.category]),
-                            },
-                        ));
-                    }
+        if n < 2 {
+            members.truncate(start);
+            continue;
+        }
+        offsets.push(members.len());
+        sources.push(pivot);
+    }
+
+    // For each node, the pivots that contain it (ascending) and its position in each.
+    let mut incidence_start = vec![0usize; node_count + 1];
+    for &node in &members {
+        incidence_start[node as usize + 1] += 1;
+    }
+    for k in 0..node_count {
+        incidence_start[k + 1] += incidence_start[k];
+    }
+    let mut incidence = vec![(0u32, 0u32); members.len()];
+    let mut fill = incidence_start.clone();
+    for rank in 0..sources.len() {
+        let pivot_members = &members[offsets[rank]..offsets[rank + 1]];
+        for (position, &node) in pivot_members.iter().enumerate() {
+            incidence[fill[node as usize]] = (rank as u32, position as u32);
+            fill[node as usize] += 1;
+        }
+    }
+    drop(fill);
+    let later_members = |a: usize| {
+        incidence[incidence_start[a]..incidence_start[a + 1]]
+            .iter()
+            .map(|&(rank, position)| {
+                let rank = rank as usize;
+                let first = offsets[rank] + position as usize + 1;
+                (rank, &members[first..offsets[rank + 1]])
+            })
+    };
+
+    // `stamp[b] == a` marks `b` as already joined to the current node `a`.
+    let mut stamp = vec![u32::MAX; node_count];
+    let mut edge_count = 0usize;
+    for a in 0..node_count {
+        for (_, later) in later_members(a) {
+            for &b in later {
+                if stamp[b as usize] != a as u32 {
+                    stamp[b as usize] = a as u32;
+                    edge_count += 1;
                 }
             }
         }
     }
-    edges.sort_by_key(|&(a, b, _)| (a, b));
 
-    let mut graph = UnGraph::with_capacity(node_ids.len(), edges.len());
+    let mut graph = UnGraph::with_capacity(node_count, edge_count);
     for id in node_ids {
         graph.add_node(id);
     }
-    for (a, b, data) in edges {
-        graph.add_edge(NodeIndex::new(a as usize), NodeIndex::new(b as usize), data);
+    stamp.fill(u32::MAX);
+    let mut scratch = vec![
+        EdgeData {
+            weight: 0.0,
+            categories: CategorySet::empty(),
+        };
+        node_count
+    ];
+    let mut touched: Vec<u32> = Vec::new();
+    for a in 0..node_count {
+        touched.clear();
+        for (rank, later) in later_members(a) {
+            let (weight, category) = (sources[rank].weight, sources[rank].category);
+            for &b in later {
+                let edge = &mut scratch[b as usize];
+                if stamp[b as usize] != a as u32 {
+                    stamp[b as usize] = a as u32;
+                    touched.push(b);
+                    *edge = EdgeData {
+                        weight,
+                        categories: CategorySet::from_iter([category]),
+                    };
+                    continue;
+                }
+                if !edge.categories.contains(category) {
+                    edge.weight += weight;
+                }
+                edge.weight = edge.weight.min(MAX_EDGE_WEIGHT);
+                edge.categories.insert(category);
+            }
+        }
+        touched.sort_unstable();
+        for &b in &touched {
+            graph.add_edge(
+                NodeIndex::new(a),
+                NodeIndex::new(b as usize),
+                scratch[b as usize],
+            );
+        }
     }
     (graph, total_connections)
 }

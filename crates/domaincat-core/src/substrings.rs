@@ -5,6 +5,14 @@
 //! `difflib.SequenceMatcher.find_longest_match` without junk heuristics, which is what
 //! the original notebook uses: the longest common substring, ties going to the match that
 //! starts earliest in the first name, then earliest in the second.
+//!
+//! Comparing every pair of n names costs n(n−1)/2 dynamic programs, which dominates
+//! scoring from a few thousand domains on. Two labels can only share a substring of L
+//! characters if they share one of their windows of exactly L characters, so an inverted
+//! index from L-character windows to labels finds the candidate pairs, and only those
+//! run the dynamic program.
+
+use std::collections::HashMap;
 
 /// The part of a domain name that substring matching looks at: the text before the first
 /// `.`, with every occurrence of each ignored substring removed (in the given order),
@@ -51,6 +59,76 @@ pub fn longest_common_substring(a: &[char], b: &[char], row: &mut Vec<usize>) ->
     (best_start, best_len)
 }
 
+/// Calls `visit(i, j, start, len)` for every pair of labels `i < j` whose longest common
+/// substring has at least `min_len` characters, in `(i, j)` order, with that substring's
+/// start in `labels[i]` and its length as [`longest_common_substring`] returns them.
+/// Visits nothing when `min_len` is 0.
+///
+/// The result is the same as running [`longest_common_substring`] on every pair and
+/// keeping those of length `min_len` or more, but only pairs that share a window of
+/// `min_len` characters are compared. Costs O(c · L + Σ w) for the label characters c,
+/// label length L and the w labels listed under each window, plus O(P · L²) for the P
+/// candidate pairs.
+pub fn common_substring_pairs(
+    labels: &[Vec<char>],
+    min_len: usize,
+    mut visit: impl FnMut(usize, usize, usize, usize),
+) {
+    if min_len == 0 {
+        return;
+    }
+    // Window ids per label, deduplicated; postings list the labels of each window in
+    // ascending order because labels are indexed in order. The map is only looked up,
+    // never iterated, so its order cannot reach the output.
+    let mut window_ids: HashMap<&[char], u32> = HashMap::new();
+    let mut postings: Vec<Vec<u32>> = Vec::new();
+    let mut label_windows: Vec<Vec<u32>> = Vec::with_capacity(labels.len());
+    for (i, label) in labels.iter().enumerate() {
+        let mut ids: Vec<u32> = Vec::new();
+        if label.len() >= min_len {
+            for window in label.windows(min_len) {
+                let next_id = postings.len() as u32;
+                let id = *window_ids.entry(window).or_insert(next_id);
+                if id == next_id {
+                    postings.push(Vec::new());
+                }
+                ids.push(id);
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            for &id in &ids {
+                postings[id as usize].push(i as u32);
+            }
+        }
+        label_windows.push(ids);
+    }
+    drop(window_ids);
+
+    let mut seen = vec![u32::MAX; labels.len()];
+    let mut candidates: Vec<u32> = Vec::new();
+    let mut row = Vec::new();
+    for (i, ids) in label_windows.iter().enumerate() {
+        candidates.clear();
+        for &id in ids {
+            let list = &postings[id as usize];
+            let later = list.partition_point(|&j| j as usize <= i);
+            for &j in &list[later..] {
+                if seen[j as usize] != i as u32 {
+                    seen[j as usize] = i as u32;
+                    candidates.push(j);
+                }
+            }
+        }
+        candidates.sort_unstable();
+        for &j in &candidates {
+            let (start, len) = longest_common_substring(&labels[i], &labels[j as usize], &mut row);
+            if len >= min_len {
+                visit(i, j as usize, start, len);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +157,66 @@ mod tests {
     #[test]
     fn unicode_counts_characters() {
         assert_eq!(lcs("ÿÿÿab", "xÿÿÿ"), "ÿÿÿ");
+    }
+
+    /// Every pair compared, as the original does.
+    fn all_pairs(labels: &[Vec<char>], min_len: usize) -> Vec<(usize, usize, usize, usize)> {
+        let mut found = Vec::new();
+        let mut row = Vec::new();
+        for i in 0..labels.len() {
+            for j in i + 1..labels.len() {
+                let (start, len) = longest_common_substring(&labels[i], &labels[j], &mut row);
+                if min_len > 0 && len >= min_len {
+                    found.push((i, j, start, len));
+                }
+            }
+        }
+        found
+    }
+
+    fn indexed_pairs(labels: &[Vec<char>], min_len: usize) -> Vec<(usize, usize, usize, usize)> {
+        let mut found = Vec::new();
+        common_substring_pairs(labels, min_len, |i, j, start, len| {
+            found.push((i, j, start, len))
+        });
+        found
+    }
+
+    #[test]
+    fn index_finds_same_pairs_as_all_pairs() {
+        let labels: Vec<Vec<char>> = [
+            "paypal-login-help",
+            "paypal-login-verify",
+            "secure-paypal12",
+            "xyzzy",
+            "",
+            "login-paypal",
+            "ÿÿÿÿÿÿÿ",
+            "aÿÿÿÿÿÿÿb",
+            "aaaaaaaaaaaa",
+            "aaaaaa",
+        ]
+        .iter()
+        .map(|s| s.chars().collect())
+        .collect();
+        for min_len in 0..9 {
+            assert_eq!(
+                indexed_pairs(&labels, min_len),
+                all_pairs(&labels, min_len),
+                "min_len {min_len}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn index_matches_all_pairs_on_random_labels(
+            words in proptest::collection::vec("[ab-]{0,12}", 0..25),
+            min_len in 1usize..6,
+        ) {
+            let labels: Vec<Vec<char>> = words.iter().map(|w| w.chars().collect()).collect();
+            proptest::prop_assert_eq!(indexed_pairs(&labels, min_len), all_pairs(&labels, min_len));
+        }
     }
 
     #[test]

@@ -1,0 +1,296 @@
+//! `domaincat bench`: times each scoring stage and the layout on the bundled sample, on
+//! given exports and on synthetic exports of several sizes, and reports peak memory.
+//!
+//! Each input runs in a child process (this binary with the hidden `bench-run`
+//! subcommand), because the kernel's peak resident set size (`VmHWM`) only grows within a
+//! process: one process per input keeps a large input's peak out of the next one's
+//! figure. The child resets the peak after parsing (writing `5` to
+//! `/proc/self/clear_refs`), so the scoring peak excludes the parser's JSON tree but
+//! includes the parsed records that scoring reads.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use domaincat_core::iris::parse_export;
+use domaincat_core::layout::{ForceLayout, LayoutSettings};
+use domaincat_core::scoring::{build_graph, extract_pivots, trim_pivots};
+use domaincat_core::settings::Settings;
+use domaincat_core::synth;
+use serde::{Deserialize, Serialize};
+
+/// The export bundled with the core's tests, used when no file is given.
+const SAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../domaincat-core/tests/fixtures/dash_gov_dot_us.json"
+);
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Iris exports to time besides the synthetic ones; the bundled sample when none is
+    /// given.
+    pub files: Vec<PathBuf>,
+
+    /// Sizes of the synthetic exports, in records (comma-separated; empty for none).
+    #[arg(long, value_delimiter = ',', default_value = "400,2000,10000,50000")]
+    pub sizes: Vec<usize>,
+
+    /// Seed of the synthetic exports.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    /// Maximum number of layout iterations (the layout stops earlier once it settles).
+    #[arg(long, default_value_t = LayoutSettings::default().max_iterations)]
+    pub max_iterations: u32,
+}
+
+/// One input for a child process, as `bench-run` reads it.
+#[derive(Args, Clone)]
+pub struct RunArgs {
+    /// Export to read.
+    #[arg(long, conflicts_with = "synthetic")]
+    file: Option<PathBuf>,
+
+    /// Number of synthetic records to generate instead of reading a file.
+    #[arg(long)]
+    synthetic: Option<usize>,
+
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+
+    #[arg(long)]
+    max_iterations: u32,
+}
+
+/// Timings in seconds and sizes of one input, sent from the child as one JSON line.
+#[derive(Serialize, Deserialize)]
+struct Measurement {
+    input: String,
+    records: usize,
+    /// Size of the export in bytes.
+    bytes: usize,
+    generate: Option<f64>,
+    parse: f64,
+    extract: f64,
+    substrings: f64,
+    trim: f64,
+    edges: f64,
+    layout: f64,
+    layout_iterations: u32,
+    nodes: usize,
+    edge_count: usize,
+    pivots: usize,
+    /// Peak resident set size up to the end of parsing, in bytes.
+    parse_peak: Option<u64>,
+    /// Peak resident set size from the end of parsing to the end of the layout, in bytes.
+    score_peak: Option<u64>,
+}
+
+pub fn run(args: &BenchArgs) -> Result<()> {
+    let exe = std::env::current_exe().context("failed to locate the domaincat binary")?;
+    let mut inputs: Vec<Vec<String>> = Vec::new();
+    let files = if args.files.is_empty() {
+        vec![PathBuf::from(SAMPLE)]
+    } else {
+        args.files.clone()
+    };
+    for file in &files {
+        inputs.push(vec!["--file".into(), file.display().to_string()]);
+    }
+    for &size in &args.sizes {
+        inputs.push(vec![
+            "--synthetic".into(),
+            size.to_string(),
+            "--seed".into(),
+            args.seed.to_string(),
+        ]);
+    }
+
+    println!(
+        "| input | records | nodes | edges | parse | extract | substrings | trim | edges | \
+         layout (iterations) | score + layout | peak parse | peak score + layout |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for input in inputs {
+        let output = Command::new(&exe)
+            .arg("bench-run")
+            .args(&input)
+            .args(["--max-iterations", &args.max_iterations.to_string()])
+            .output()
+            .with_context(|| format!("failed to run {}", exe.display()))?;
+        if !output.status.success() {
+            bail!(
+                "benchmark of {} failed ({}): {}",
+                input.join(" "),
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        let m: Measurement = serde_json::from_slice(&output.stdout)
+            .context("benchmark child wrote an invalid measurement")?;
+        let scoring = m.extract + m.substrings + m.trim + m.edges;
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} ({}) | {} | {} | {} |",
+            m.input,
+            m.records,
+            m.nodes,
+            m.edge_count,
+            seconds(m.parse),
+            seconds(m.extract),
+            seconds(m.substrings),
+            seconds(m.trim),
+            seconds(m.edges),
+            seconds(m.layout),
+            m.layout_iterations,
+            seconds(scoring + m.layout),
+            megabytes(m.parse_peak),
+            megabytes(m.score_peak),
+        );
+    }
+    Ok(())
+}
+
+fn seconds(s: f64) -> String {
+    if s < 0.1 {
+        format!("{:.1} ms", s * 1e3)
+    } else {
+        format!("{s:.2} s")
+    }
+}
+
+fn megabytes(bytes: Option<u64>) -> String {
+    match bytes {
+        Some(b) => format!("{:.0} MB", b as f64 / 1e6),
+        None => "n/a".into(),
+    }
+}
+
+/// Runs one input in this process and writes its [`Measurement`] to standard output.
+pub fn run_child(args: &RunArgs) -> Result<()> {
+    let (input, bytes, generate) = match (&args.file, args.synthetic) {
+        (Some(path), _) => {
+            let bytes =
+                fs::read(path).with_context(|| format!("failed to read {}", path.display()))?;
+            (display_name(path), bytes, None)
+        }
+        (None, Some(count)) => {
+            let start = Instant::now();
+            let bytes = synth::generate_json(count, args.seed);
+            let elapsed = start.elapsed().as_secs_f64();
+            (
+                format!("synthetic {count} (seed {})", args.seed),
+                bytes,
+                Some(elapsed),
+            )
+        }
+        (None, None) => bail!("bench-run needs --file or --synthetic"),
+    };
+    let byte_count = bytes.len();
+
+    let start = Instant::now();
+    let export = parse_export(&bytes).with_context(|| format!("failed to parse {input}"))?;
+    let parse = start.elapsed().as_secs_f64();
+    drop(bytes);
+    let parse_peak = peak_resident_bytes();
+    let score_baseline = reset_peak().then(current_resident_bytes).flatten();
+
+    let settings = Settings::default();
+    let start = Instant::now();
+    let mut pivots = extract_pivots(&export.records, &settings).context("invalid settings")?;
+    let extract = start.elapsed().as_secs_f64();
+
+    let start = Instant::now();
+    if settings.substrings_enabled() {
+        pivots.add_substring_pivots();
+    }
+    let substrings = start.elapsed().as_secs_f64();
+    let pivot_count = pivots.pivot_count();
+
+    let start = Instant::now();
+    let trimmed = trim_pivots(pivots);
+    let trim = start.elapsed().as_secs_f64();
+
+    let start = Instant::now();
+    let scoring = build_graph(trimmed);
+    let edges = start.elapsed().as_secs_f64();
+
+    let start = Instant::now();
+    let edge_list: Vec<(u32, u32, f64)> = scoring
+        .graph
+        .raw_edges()
+        .iter()
+        .map(|e| {
+            (
+                e.source().index() as u32,
+                e.target().index() as u32,
+                e.weight.weight,
+            )
+        })
+        .collect();
+    let layout_settings = LayoutSettings {
+        max_iterations: args.max_iterations,
+        ..LayoutSettings::default()
+    };
+    let mut layout = ForceLayout::new(scoring.graph.node_count(), &edge_list, layout_settings);
+    let layout_iterations = layout.run();
+    let layout_time = start.elapsed().as_secs_f64();
+    let score_peak = score_baseline.and_then(|_| peak_resident_bytes());
+
+    let measurement = Measurement {
+        input,
+        records: export.total_records,
+        bytes: byte_count,
+        generate,
+        parse,
+        extract,
+        substrings,
+        trim,
+        edges,
+        layout: layout_time,
+        layout_iterations,
+        nodes: scoring.graph.node_count(),
+        edge_count: scoring.graph.edge_count(),
+        pivots: pivot_count,
+        parse_peak,
+        score_peak,
+    };
+    println!("{}", serde_json::to_string(&measurement)?);
+    Ok(())
+}
+
+fn display_name(path: &Path) -> String {
+    path.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// `VmHWM` from `/proc/self/status`: the peak resident set size in bytes, on Linux.
+fn peak_resident_bytes() -> Option<u64> {
+    status_field("VmHWM:")
+}
+
+/// `VmRSS` from `/proc/self/status`: the current resident set size in bytes, on Linux.
+fn current_resident_bytes() -> Option<u64> {
+    status_field("VmRSS:")
+}
+
+fn status_field(name: &str) -> Option<u64> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with(name))?;
+    let kilobytes: u64 = line[name.len()..]
+        .trim()
+        .strip_suffix("kB")?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kilobytes * 1024)
+}
+
+/// Resets the kernel's peak resident set size of this process to the current one
+/// (Linux 4.0 and later); returns whether that worked.
+fn reset_peak() -> bool {
+    fs::write("/proc/self/clear_refs", "5").is_ok()
+}
