@@ -6,7 +6,7 @@
 //   api_username, timestamp, signature and either domain (comma-separated, at most 100) or
 //   search_hash, plus position for later pages. The signature must be the hex HMAC-SHA256,
 //   keyed with the user's API key, of username + timestamp + '/v1/iris-investigate/', and the
-//   timestamp must be within 5 minutes of now; otherwise the answer is HTTP 403.
+//   timestamp must be within 5 minutes of now; otherwise the response is HTTP 403.
 //
 // Domain queries return the fixture's records for known names and list the others in
 // missing_domains. Search hashes: 'all' returns every fixture record, 'too-broad' returns
@@ -19,7 +19,7 @@
 //   delayMs    delay before every response, for cancel tests.
 //   pageSize   records per page (500, as the API, unless a test lowers it).
 //   requests   every request as {method, path, headers, body (raw text), params, status}; the
-//              status is 'aborted' when the client closed the connection before the answer.
+//              status is 'aborted' when the client closed the connection before the response.
 //
 // startMockIris({cors: false}) serves the same API without CORS headers, as an API that does
 // not allow the page's origin would.
@@ -55,7 +55,7 @@ export async function startMockIris({ users, records, cors = true, pageSize = 50
   };
 
   const server = createServer((request, response) => {
-    // A cancelled fetch closes the connection before the answer is written.
+    // A cancelled fetch closes the connection before the response is written.
     let clientGone = false;
     response.on('close', () => {
       if (!response.writableFinished) {

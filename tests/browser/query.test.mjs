@@ -343,7 +343,7 @@ describe('Iris query dialog', () => {
     await page.click('#query-retry');
     assert.deepEqual(await waitForGraph(page), expectedCounts);
     await waitForStatus(page, /^Done: 200 records from 3 batches/);
-    // Batch 1 was not sent again: every domain reached a 200 answer exactly once.
+    // Batch 1 was not sent again: every domain got an HTTP 200 response exactly once.
     assert.deepEqual(domainsServed(mock), DOMAINS);
   });
 

@@ -5,7 +5,7 @@
 //! Domains go out in batches of 100, the API's maximum, and every page of a batch or of
 //! a search hash is followed through `position`. Records of finished pages are kept when
 //! a later request fails or is cancelled, and "Retry remaining" continues from the page
-//! that failed. Quota and rate-limit answers (HTTP 503) are retried a few times after a
+//! that failed. Quota and rate-limit responses (HTTP 503) are retried a few times after a
 //! visible countdown.
 //!
 //! The key is held in memory, sent nowhere and logged nowhere. It is written to
@@ -111,7 +111,9 @@ pub fn install(document: &Document, sink: ResultsSink) -> Result<(), String> {
     listen(&view.dialog, "keydown", |event| event.stop_propagation())?;
 
     let shared = Rc::clone(&panel);
-    listen(&view.remember, "change", move |_| on_remember_changed(&shared))?;
+    listen(&view.remember, "change", move |_| {
+        on_remember_changed(&shared)
+    })?;
     let shared = Rc::clone(&panel);
     listen(&view.forget, "click", move |_| {
         storage::forget_credentials();
@@ -324,7 +326,7 @@ fn cancel(shared: &Shared) {
     view.set_saveable(!panel.records.is_empty());
 }
 
-/// What to send next, read from the panel without holding its borrow across an await.
+/// The next request, read from the panel so that no borrow is held across an await.
 struct NextRequest {
     endpoint: String,
     body: String,
@@ -345,8 +347,8 @@ fn next_request(shared: &Shared) -> Result<Option<NextRequest>, String> {
     let seconds = (js_sys::Date::now() / 1000.0).floor() as i64;
     let body = iris_api::form_body(&job.query, &credentials, seconds, job.position.as_deref());
     let (batch, page) = (job.batch, job.pages_done + 1);
-    let controller =
-        AbortController::new().map_err(|err| format!("could not create an abort signal: {err:?}"))?;
+    let controller = AbortController::new()
+        .map_err(|err| format!("could not create an abort signal: {err:?}"))?;
     panel.abort = Some(controller.clone());
     let records = panel.records.len();
     let mut status = format!("Batch {batch} of {}", panel.batch_count);
@@ -513,6 +515,7 @@ fn finish(shared: &Shared, generation: u32) {
     view.set_running(false);
     view.set_resumable(false, false);
     view.set_saveable(!panel.records.is_empty());
+
     let missing = match panel.missing.len() {
         0 => String::new(),
         n => format!(" {n} domains not found in Iris are listed below."),
@@ -523,6 +526,7 @@ fn finish(shared: &Shared, generation: u32) {
         panel.batch_count,
         panel.missing.len()
     );
+
     if panel.records.is_empty() {
         view.set_status(&format!(
             "Done: Iris returned no records, so there is nothing to graph.{missing}"
@@ -576,9 +580,9 @@ fn deliver(panel: &Panel) {
         Ok(bytes) => bytes,
         Err(err) => {
             log::error!("could not encode the Iris records: {err}");
-            panel
-                .view
-                .show_error(&format!("Could not prepare the records for scoring: {err}."));
+            panel.view.show_error(&format!(
+                "Could not prepare the records for scoring: {err}."
+            ));
             return;
         }
     };
@@ -665,7 +669,7 @@ fn describe_failure(failure: &Failure, endpoint: &str) -> String {
     match failure {
         Failure::Api { error, .. } => describe_api_error(error, 1),
         Failure::Cors => format!(
-            "The server at {endpoint} answered, but the browser blocked the response \
+            "The server at {endpoint} responded, but the browser blocked the response \
              because it carries no CORS headers for this page's origin ({}). The API, or a \
              proxy in front of it, must send Access-Control-Allow-Origin for this origin. \
              Set your organisation's proxy under API base URL.",

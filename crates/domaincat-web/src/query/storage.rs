@@ -1,4 +1,4 @@
-//! What the query dialog keeps in `localStorage`: the API base URL setting, and the
+//! The query dialog's `localStorage` entries: the API base URL setting, and the
 //! username and key only while "Remember on this device" is ticked.
 //!
 //! Storage can be missing or throw (private windows, blocked site data), so every

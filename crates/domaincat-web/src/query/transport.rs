@@ -3,7 +3,7 @@
 //!
 //! `fetch` rejects with the same bare `TypeError` for a refused connection and for a
 //! response that CORS blocked, so a failed request is followed by a `no-cors` probe of
-//! the same URL. The probe resolves with an opaque response whenever the server answers
+//! the same URL. The probe resolves with an opaque response whenever the server responds
 //! at all, which means the first failure was the browser withholding the response for
 //! lack of CORS headers; when the probe fails too, the server was not reached.
 
@@ -15,10 +15,10 @@ use web_sys::{AbortSignal, BlobPropertyBag, HtmlAnchorElement, RequestMode, Url}
 
 use domaincat_core::iris_api::{self, ApiError, Page};
 
-/// How a request failed.
+/// Failure of one request, sorted by what the analyst can do about it.
 #[derive(Debug)]
 pub(super) enum Failure {
-    /// The API answered with an error.
+    /// The API returned an error.
     Api {
         error: ApiError,
         /// The `Retry-After` header, when CORS lets the page read it.
@@ -26,7 +26,7 @@ pub(super) enum Failure {
     },
     /// The analyst pressed Cancel.
     Aborted,
-    /// The server answered, but the browser blocked the response (no CORS headers for
+    /// The server responded, but the browser blocked the response (no CORS headers for
     /// this origin).
     Cors,
     /// No answer: the server is down or unreachable, or the connection was cut.
@@ -71,7 +71,11 @@ pub(super) async fn fetch_page(
     iris_api::parse_response(status, &bytes).map_err(|error| Failure::Api { error, retry_after })
 }
 
-async fn classify_send_error(endpoint: &str, err: gloo_net::Error, signal: &AbortSignal) -> Failure {
+async fn classify_send_error(
+    endpoint: &str,
+    err: gloo_net::Error,
+    signal: &AbortSignal,
+) -> Failure {
     if signal.aborted() {
         return Failure::Aborted;
     }
@@ -86,8 +90,8 @@ async fn classify_send_error(endpoint: &str, err: gloo_net::Error, signal: &Abor
         };
     }
     let detail = js_error.message;
-    if answers_without_cors(endpoint, signal).await {
-        log::info!("{endpoint} answers a no-cors probe, so \"{detail}\" was a CORS refusal");
+    if responds_without_cors(endpoint, signal).await {
+        log::info!("{endpoint} responds to a no-cors probe, so \"{detail}\" was a CORS refusal");
         Failure::Cors
     } else if signal.aborted() {
         Failure::Aborted
@@ -96,9 +100,9 @@ async fn classify_send_error(endpoint: &str, err: gloo_net::Error, signal: &Abor
     }
 }
 
-/// Returns whether the server at `endpoint` answers a `no-cors` GET, which carries no
+/// Returns whether the server at `endpoint` responds to a `no-cors` GET, which carries no
 /// credentials and whose opaque response the page cannot read.
-async fn answers_without_cors(endpoint: &str, signal: &AbortSignal) -> bool {
+async fn responds_without_cors(endpoint: &str, signal: &AbortSignal) -> bool {
     let probe = Request::get(endpoint)
         .mode(RequestMode::NoCors)
         .abort_signal(Some(signal))
@@ -163,9 +167,7 @@ pub(super) fn download(file_name: &str, mime_type: &str, bytes: &[u8]) -> Result
     let release = wasm_bindgen::closure::Closure::once_into_js(move || {
         let _ = Url::revoke_object_url(&url);
     });
-    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-        release.unchecked_ref(),
-        10_000,
-    );
+    let _ = window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(release.unchecked_ref(), 10_000);
     result
 }
