@@ -578,6 +578,7 @@ impl App {
             FromWorker::Failed { job, message } if job == self.job => {
                 log::warn!("loading {} failed: {message}", self.job_name);
                 self.ui.set_busy(None);
+                self.ui.set_status(&format!("{} was not loaded.", self.job_name));
                 let kept = if self.graph.is_some() {
                     " The previous graph is still shown."
                 } else {
@@ -722,6 +723,15 @@ impl App {
         if self.graph.is_some() {
             if has_positions {
                 self.ui.set_layout_state(Some(self.layout_done[slot]));
+                if self.layout_done[slot] {
+                    self.ui.set_status(match mode {
+                        ViewMode::Flat => "Scroll to zoom, drag to pan, click a domain.",
+                        ViewMode::Orbit => {
+                            "Scroll to zoom, drag to orbit, right-drag to pan, click a domain."
+                        }
+                        ViewMode::Infra => "Scroll to zoom, drag to pan, click a value.",
+                    });
+                }
             } else {
                 self.ui.set_layout_state(None);
                 match mode {

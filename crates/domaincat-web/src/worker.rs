@@ -284,8 +284,12 @@ fn score_job(
         post(&scope, &FromWorker::Failed { job, message }, None);
     };
 
-    let megabytes = bytes.len() as f64 / 1e6;
-    let stage = format!("Reading {file_name} ({megabytes:.1} MB)…");
+    let size = if bytes.len() < 1_000_000 {
+        format!("{} kB", bytes.len().div_ceil(1000))
+    } else {
+        format!("{:.1} MB", bytes.len() as f64 / 1e6)
+    };
+    let stage = format!("Reading {file_name} ({size})…");
     post(&scope, &FromWorker::Progress { job, stage }, None);
     let export = match parse_export(bytes) {
         Ok(export) => export,
