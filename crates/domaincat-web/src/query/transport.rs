@@ -4,8 +4,8 @@
 //! `fetch` rejects with the same bare `TypeError` for a refused connection and for a
 //! response that CORS blocked, so a failed request is followed by a `no-cors` probe of
 //! the same URL. The probe resolves with an opaque response whenever the server responds
-//! at all, which means the first failure was the browser withholding the response for
-//! lack of CORS headers; when the probe fails too, the server was not reached.
+//! at all. In that case the browser withheld the first response for lack of CORS
+//! headers. When the probe fails too, the server was not reached.
 
 use gloo_net::http::Request;
 use js_sys::{Array, Promise, Uint8Array};
@@ -29,7 +29,7 @@ pub(super) enum Failure {
     /// The server responded, but the browser blocked the response (no CORS headers for
     /// this origin).
     Cors,
-    /// No answer: the server is down or unreachable, or the connection was cut.
+    /// No response: the server is down or unreachable, or the connection was cut.
     Network { detail: String },
     /// The request could not even be built, such as for a URL the browser rejects.
     Invalid { detail: String },
