@@ -360,6 +360,16 @@ fn on_pointer_down(app: &Shared, input: &SharedInput, event: &PointerEvent) {
     let point = canvas_point(&app, event);
     let _ = app.ui.canvas.set_pointer_capture(event.pointer_id());
     event.prevent_default();
+    // Cancelling pointerdown also cancels the focus change of the press, so a settings
+    // field that had focus would keep it and swallow Delete, Escape and the other keys.
+    if let Some(active) = app
+        .ui
+        .document()
+        .active_element()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = active.blur();
+    }
     let mut input = input.borrow_mut();
 
     if event.pointer_type() == "touch" {
@@ -377,10 +387,11 @@ fn on_pointer_down(app: &Shared, input: &SharedInput, event: &PointerEvent) {
         // Right or middle button: pan in both views.
         1 | 2 => GestureKind::Pan,
         _ if event.ctrl_key() || event.meta_key() => GestureKind::Lasso(op, vec![point]),
-        _ if op != SelectOp::Replace => GestureKind::Box(op),
+        // Shift and Alt keep the Lasso tool's shape; with the other tools they draw a box.
         _ => match input.tool {
-            Tool::Box => GestureKind::Box(op),
             Tool::Lasso => GestureKind::Lasso(op, vec![point]),
+            Tool::Box => GestureKind::Box(op),
+            Tool::Pan if op != SelectOp::Replace => GestureKind::Box(op),
             Tool::Pan if app.mode == ViewMode::Orbit => GestureKind::Orbit,
             Tool::Pan => GestureKind::Pan,
         },
@@ -405,13 +416,15 @@ fn on_pointer_move(app: &Shared, input: &SharedInput, event: &PointerEvent) {
     }
     let Some(gesture) = input.gesture.as_mut() else {
         let hovered = app.pick(point);
-        app.set_hovered(hovered);
         let edge = if hovered.is_none() {
             app.pick_edge(point)
         } else {
             None
         };
+        // The edge first: leaving an edge hides the tooltip, which a node under the
+        // pointer must then show again.
         app.set_hovered_edge(edge);
+        app.set_hovered(hovered);
         if hovered.is_some() || edge.is_some() {
             app.ui.place_tooltip(point);
         }
