@@ -45,6 +45,10 @@ pub struct BenchArgs {
     /// Maximum number of layout iterations (the layout stops earlier once it settles).
     #[arg(long, default_value_t = LayoutSettings::default().max_iterations)]
     pub max_iterations: u32,
+
+    /// Maximum number of attracting edges per node in the layout (0 for all).
+    #[arg(long, default_value_t = LayoutSettings::default().max_edges_per_node)]
+    pub max_edges_per_node: usize,
 }
 
 /// One input for a child process, as `bench-run` reads it.
@@ -63,23 +67,83 @@ pub struct RunArgs {
 
     #[arg(long)]
     max_iterations: u32,
+
+    #[arg(long)]
+    max_edges_per_node: usize,
 }
 
-/// Timings in seconds and sizes of one input, sent from the child as one JSON line.
+/// Wall-clock and on-CPU time of one stage, in seconds. On a loaded machine the wall
+/// time includes waiting for a CPU, so the CPU time is the one to compare.
+#[derive(Clone, Copy, Default, Serialize, Deserialize)]
+struct Timing {
+    wall: f64,
+    /// `None` where `/proc/thread-self/schedstat` is missing (outside Linux).
+    cpu: Option<f64>,
+}
+
+impl Timing {
+    /// The CPU time when known, otherwise the wall time.
+    fn best(self) -> f64 {
+        self.cpu.unwrap_or(self.wall)
+    }
+
+    fn add(self, other: Timing) -> Timing {
+        Timing {
+            wall: self.wall + other.wall,
+            cpu: self.cpu.zip(other.cpu).map(|(a, b)| a + b),
+        }
+    }
+}
+
+/// Measures the time from its creation to [`Stopwatch::stop`].
+struct Stopwatch {
+    start: Instant,
+    cpu_start: Option<f64>,
+}
+
+impl Stopwatch {
+    fn start() -> Self {
+        Stopwatch {
+            start: Instant::now(),
+            cpu_start: thread_cpu_seconds(),
+        }
+    }
+
+    fn stop(self) -> Timing {
+        Timing {
+            wall: self.start.elapsed().as_secs_f64(),
+            cpu: thread_cpu_seconds()
+                .zip(self.cpu_start)
+                .map(|(end, start)| end - start),
+        }
+    }
+}
+
+/// Time this thread has run on a CPU, in seconds: the first field of
+/// `/proc/thread-self/schedstat`, in nanoseconds (Linux).
+fn thread_cpu_seconds() -> Option<f64> {
+    let text = fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanoseconds: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(nanoseconds as f64 * 1e-9)
+}
+
+/// Timings and sizes of one input, sent from the child as one JSON line.
 #[derive(Serialize, Deserialize)]
 struct Measurement {
     input: String,
     records: usize,
     /// Size of the export in bytes.
     bytes: usize,
-    generate: Option<f64>,
-    parse: f64,
-    extract: f64,
-    substrings: f64,
-    trim: f64,
-    edges: f64,
-    layout: f64,
+    generate: Option<Timing>,
+    parse: Timing,
+    extract: Timing,
+    substrings: Timing,
+    trim: Timing,
+    edges: Timing,
+    layout: Timing,
     layout_iterations: u32,
+    /// Edges the layout kept for attraction (see `LayoutSettings::max_edges_per_node`).
+    layout_edges: usize,
     nodes: usize,
     edge_count: usize,
     pivots: usize,
@@ -110,15 +174,22 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     }
 
     println!(
-        "| input | records | nodes | edges | parse | extract | substrings | trim | edges | \
-         layout (iterations) | score + layout | peak parse | peak score + layout |"
+        "CPU time per stage (wall time where the CPU time is unknown); the last time \
+         column is the wall time of scoring and layout together."
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!();
+    println!(
+        "| input | records | nodes | edges | parse | extract | substrings | trim | edges | \
+         layout (iterations, edges) | score + layout | wall | peak parse | \
+         peak score + layout |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for input in inputs {
         let output = Command::new(&exe)
             .arg("bench-run")
             .args(&input)
             .args(["--max-iterations", &args.max_iterations.to_string()])
+            .args(["--max-edges-per-node", &args.max_edges_per_node.to_string()])
             .output()
             .with_context(|| format!("failed to run {}", exe.display()))?;
         if !output.status.success() {
@@ -131,21 +202,28 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         }
         let m: Measurement = serde_json::from_slice(&output.stdout)
             .context("benchmark child wrote an invalid measurement")?;
-        let scoring = m.extract + m.substrings + m.trim + m.edges;
+        let total = m
+            .extract
+            .add(m.substrings)
+            .add(m.trim)
+            .add(m.edges)
+            .add(m.layout);
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} ({}) | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} ({}, {}) | {} | {} | {} | {} |",
             m.input,
             m.records,
             m.nodes,
             m.edge_count,
-            seconds(m.parse),
-            seconds(m.extract),
-            seconds(m.substrings),
-            seconds(m.trim),
-            seconds(m.edges),
-            seconds(m.layout),
+            seconds(m.parse.best()),
+            seconds(m.extract.best()),
+            seconds(m.substrings.best()),
+            seconds(m.trim.best()),
+            seconds(m.edges.best()),
+            seconds(m.layout.best()),
             m.layout_iterations,
-            seconds(scoring + m.layout),
+            m.layout_edges,
+            seconds(total.best()),
+            seconds(total.wall),
             megabytes(m.parse_peak),
             megabytes(m.score_peak),
         );
@@ -177,9 +255,9 @@ pub fn run_child(args: &RunArgs) -> Result<()> {
             (display_name(path), bytes, None)
         }
         (None, Some(count)) => {
-            let start = Instant::now();
+            let stopwatch = Stopwatch::start();
             let bytes = synth::generate_json(count, args.seed);
-            let elapsed = start.elapsed().as_secs_f64();
+            let elapsed = stopwatch.stop();
             (
                 format!("synthetic {count} (seed {})", args.seed),
                 bytes,
@@ -190,34 +268,34 @@ pub fn run_child(args: &RunArgs) -> Result<()> {
     };
     let byte_count = bytes.len();
 
-    let start = Instant::now();
+    let stopwatch = Stopwatch::start();
     let export = parse_export(&bytes).with_context(|| format!("failed to parse {input}"))?;
-    let parse = start.elapsed().as_secs_f64();
+    let parse = stopwatch.stop();
     drop(bytes);
     let parse_peak = peak_resident_bytes();
     let score_baseline = reset_peak().then(current_resident_bytes).flatten();
 
     let settings = Settings::default();
-    let start = Instant::now();
+    let stopwatch = Stopwatch::start();
     let mut pivots = extract_pivots(&export.records, &settings).context("invalid settings")?;
-    let extract = start.elapsed().as_secs_f64();
+    let extract = stopwatch.stop();
 
-    let start = Instant::now();
+    let stopwatch = Stopwatch::start();
     if settings.substrings_enabled() {
         pivots.add_substring_pivots();
     }
-    let substrings = start.elapsed().as_secs_f64();
+    let substrings = stopwatch.stop();
     let pivot_count = pivots.pivot_count();
 
-    let start = Instant::now();
+    let stopwatch = Stopwatch::start();
     let trimmed = trim_pivots(pivots);
-    let trim = start.elapsed().as_secs_f64();
+    let trim = stopwatch.stop();
 
-    let start = Instant::now();
+    let stopwatch = Stopwatch::start();
     let scoring = build_graph(trimmed);
-    let edges = start.elapsed().as_secs_f64();
+    let edges = stopwatch.stop();
 
-    let start = Instant::now();
+    let stopwatch = Stopwatch::start();
     let edge_list: Vec<(u32, u32, f64)> = scoring
         .graph
         .raw_edges()
@@ -232,11 +310,14 @@ pub fn run_child(args: &RunArgs) -> Result<()> {
         .collect();
     let layout_settings = LayoutSettings {
         max_iterations: args.max_iterations,
+        max_edges_per_node: args.max_edges_per_node,
         ..LayoutSettings::default()
     };
     let mut layout = ForceLayout::new(scoring.graph.node_count(), &edge_list, layout_settings);
+    drop(edge_list);
     let layout_iterations = layout.run();
-    let layout_time = start.elapsed().as_secs_f64();
+    let layout_time = stopwatch.stop();
+    let layout_edges = layout.edge_count();
     let score_peak = score_baseline.and_then(|_| peak_resident_bytes());
 
     let measurement = Measurement {
@@ -251,6 +332,7 @@ pub fn run_child(args: &RunArgs) -> Result<()> {
         edges,
         layout: layout_time,
         layout_iterations,
+        layout_edges,
         nodes: scoring.graph.node_count(),
         edge_count: scoring.graph.edge_count(),
         pivots: pivot_count,

@@ -66,6 +66,15 @@ pub struct LayoutSettings {
     /// `0` runs to `max_iterations`. The default `5e-4` settles the 200-node test graphs of this
     /// module in a few hundred iterations.
     pub convergence: f64,
+    /// Bound on the edges that attract, per node. When the graph has more than
+    /// `max_edges_per_node × node_count` edges, each node keeps only its
+    /// `max_edges_per_node` heaviest edges (ties go to the lower neighbour index), and an
+    /// edge attracts when either end keeps it. Masses count the kept edges, because masses
+    /// from the full degree made repulsion outweigh the few kept edges and the layout
+    /// kept expanding instead of settling. `0` keeps every edge. Scored exports of thousands of domains have hundreds of edges per
+    /// node, mostly weak links through commodity registrars and hosts, and every edge
+    /// costs time in every step.
+    pub max_edges_per_node: usize,
 }
 
 const DEFAULT_MAX_ITERATIONS: u32 = 1000;
@@ -74,6 +83,7 @@ const DEFAULT_GRAVITY: f64 = 1.0;
 const DEFAULT_THETA: f64 = 1.2;
 const DEFAULT_EDGE_WEIGHT_INFLUENCE: f64 = 1.0;
 const DEFAULT_CONVERGENCE: f64 = 5e-4;
+const DEFAULT_MAX_EDGES_PER_NODE: usize = 32;
 
 impl Default for LayoutSettings {
     fn default() -> Self {
@@ -86,6 +96,7 @@ impl Default for LayoutSettings {
             theta: DEFAULT_THETA,
             edge_weight_influence: DEFAULT_EDGE_WEIGHT_INFLUENCE,
             convergence: DEFAULT_CONVERGENCE,
+            max_edges_per_node: DEFAULT_MAX_EDGES_PER_NODE,
         }
     }
 }
@@ -161,7 +172,8 @@ impl ForceLayout {
     ///
     /// `edges` are `(a, b, weight)` with `a, b < node_count` and `weight > 0`. The graph is
     /// undirected, and duplicate edges between the same pair are merged into one edge whose
-    /// weight is their sum, so a node's mass is its number of distinct neighbours plus one.
+    /// weight is their sum, so a node's mass is its number of distinct neighbours plus one
+    /// (counting only kept edges when [`LayoutSettings::max_edges_per_node`] applies).
     /// Self-loops, edges with an out-of-range end and edges whose weight is not finite and
     /// positive are dropped with a logged warning.
     ///
@@ -239,6 +251,15 @@ impl ForceLayout {
         self.iteration - start
     }
 
+    /// Returns the number of edges that attract (after merging duplicates and applying
+    /// [`LayoutSettings::max_edges_per_node`]).
+    pub fn edge_count(&self) -> usize {
+        match &self.simulation {
+            Simulation::Two(engine) => engine.edges.len(),
+            Simulation::Three(engine) => engine.edges.len(),
+        }
+    }
+
     /// Returns the number of iterations run so far.
     pub fn iteration(&self) -> u32 {
         self.iteration
@@ -305,13 +326,17 @@ fn normalize_edges(node_count: usize, edges: &[(u32, u32, f64)], influence: f64)
     }
     sorted.sort_by_key(|edge| (edge.a, edge.b));
 
-    let mut merged: Vec<Edge> = Vec::with_capacity(sorted.len());
-    for edge in sorted {
-        match merged.last_mut() {
-            Some(last) if last.a == edge.a && last.b == edge.b => last.weight += edge.weight,
-            _ => merged.push(edge),
+    // Merging in place keeps one copy of the edges in memory, which matters for graphs
+    // with millions of edges.
+    let mut merged = sorted;
+    merged.dedup_by(|edge, kept| {
+        let duplicate = edge.a == kept.a && edge.b == kept.b;
+        if duplicate {
+            kept.weight += edge.weight;
         }
-    }
+        duplicate
+    });
+    merged.shrink_to_fit();
     for edge in &mut merged {
         // Gephi special-cases these exponents too. `powf` would give the same values, slower.
         edge.weight = if influence == 0.0 {
@@ -326,6 +351,69 @@ fn normalize_edges(node_count: usize, edges: &[(u32, u32, f64)], influence: f64)
         edge.weight = edge.weight.clamp(f64::MIN_POSITIVE, f64::MAX.sqrt());
     }
     merged
+}
+
+/// Returns the edges that some end counts among its `per_node` heaviest, in their sorted
+/// order, or all edges when there are at most `per_node × node_count` of them or
+/// `per_node` is 0. Costs O(e) time and O(e) temporary memory for `e` edges.
+fn strongest_edges(node_count: usize, edges: Vec<Edge>, per_node: usize) -> Vec<Edge> {
+    if per_node == 0 || edges.len() <= per_node.saturating_mul(node_count) {
+        return edges;
+    }
+    // Incident edge indices per node, as compressed rows.
+    let mut starts = vec![0usize; node_count + 1];
+    for edge in &edges {
+        starts[edge.a as usize + 1] += 1;
+        starts[edge.b as usize + 1] += 1;
+    }
+    for k in 0..node_count {
+        starts[k + 1] += starts[k];
+    }
+    let mut incident = vec![0u32; 2 * edges.len()];
+    let mut fill = starts.clone();
+    for (index, edge) in edges.iter().enumerate() {
+        for end in [edge.a, edge.b] {
+            incident[fill[end as usize]] = index as u32;
+            fill[end as usize] += 1;
+        }
+    }
+    drop(fill);
+
+    let mut keep = vec![false; edges.len()];
+    for node in 0..node_count {
+        let row = &mut incident[starts[node]..starts[node + 1]];
+        let other = |index: u32| {
+            let edge = &edges[index as usize];
+            if edge.a as usize == node {
+                edge.b
+            } else {
+                edge.a
+            }
+        };
+        // Heaviest first, then lower neighbour: a total order, so the kept set does not
+        // depend on how the selection moves elements.
+        let order = |x: &u32, y: &u32| {
+            let (ex, ey) = (&edges[*x as usize], &edges[*y as usize]);
+            ey.weight
+                .total_cmp(&ex.weight)
+                .then(other(*x).cmp(&other(*y)))
+        };
+        if row.len() > per_node {
+            row.select_nth_unstable_by(per_node - 1, order);
+        }
+        for &index in row.iter().take(per_node) {
+            keep[index as usize] = true;
+        }
+    }
+    drop(incident);
+    let mut kept = edges;
+    let mut index = 0;
+    kept.retain(|_| {
+        index += 1;
+        keep[index - 1]
+    });
+    kept.shrink_to_fit();
+    kept
 }
 
 /// SplitMix64, a small PRNG with good statistical quality for seeding positions.
@@ -390,6 +478,7 @@ impl<const D: usize> Engine<D> {
         settings: &LayoutSettings,
         warm_start: &[f32],
     ) -> Self {
+        let edges = strongest_edges(node_count, edges, settings.max_edges_per_node);
         let mut degrees = vec![0u32; node_count];
         for edge in &edges {
             degrees[edge.a as usize] += 1;
@@ -469,13 +558,32 @@ impl<const D: usize> Engine<D> {
     }
 
     fn apply_attraction(&mut self) {
-        for edge in &self.edges {
-            let (a, b) = (edge.a as usize, edge.b as usize);
-            for k in 0..D {
-                let pull = (self.positions[a][k] - self.positions[b][k]) * edge.weight;
-                self.forces[a][k] -= pull;
-                self.forces[b][k] += pull;
+        // Edges are sorted by their lower end `a` and `b > a`, so the force on `a` can stay
+        // in a local across its run of edges: no edge of the run writes to `a`, and the
+        // additions happen in the same order, so the sums are bit-identical to updating
+        // `forces[a]` edge by edge.
+        let mut run_start = 0;
+        while run_start < self.edges.len() {
+            let a = self.edges[run_start].a as usize;
+            let run_end = run_start
+                + self.edges[run_start..]
+                    .iter()
+                    .position(|edge| edge.a as usize != a)
+                    .unwrap_or(self.edges.len() - run_start);
+            let position_a = self.positions[a];
+            let mut force_a = self.forces[a];
+            for edge in &self.edges[run_start..run_end] {
+                let b = edge.b as usize;
+                let position_b = self.positions[b];
+                let force_b = &mut self.forces[b];
+                for k in 0..D {
+                    let pull = (position_a[k] - position_b[k]) * edge.weight;
+                    force_a[k] -= pull;
+                    force_b[k] += pull;
+                }
             }
+            self.forces[a] = force_a;
+            run_start = run_end;
         }
     }
 
@@ -1083,6 +1191,7 @@ mod tests {
         assert_eq!(defaults.edge_weight_influence, 1.0);
         assert!(defaults.scaling > 0.0);
         assert!(defaults.convergence > 0.0);
+        assert_eq!(defaults.max_edges_per_node, 32);
     }
 
     #[test]
@@ -1208,6 +1317,47 @@ mod tests {
         assert_eq!(normalize_edges(2, &edges, 0.5)[0].weight, 2.0);
         let huge = normalize_edges(2, &edges, 1e6)[0].weight;
         assert!(huge.is_finite());
+    }
+
+    #[test]
+    fn dense_graph_keeps_heaviest_edges_per_node() {
+        // A 4-clique 1..=4 with weight 0.5, and node 0 joined to each of them with weight
+        // 0.1 · b: 10 edges, more than 1 per node for 5 nodes.
+        let mut edges = clique(1..5);
+        for edge in &mut edges {
+            edge.2 = 0.5;
+        }
+        edges.extend((1..5).map(|b| (0, b, 0.1 * f64::from(b))));
+        let settings = LayoutSettings {
+            max_edges_per_node: 1,
+            ..LayoutSettings::default()
+        };
+        let layout = ForceLayout::new(5, &edges, settings);
+        let Simulation::Two(engine) = &layout.simulation else {
+            panic!("expected a 2D layout");
+        };
+        let kept: Vec<(u32, u32)> = engine.edges.iter().map(|e| (e.a, e.b)).collect();
+        // Node 0 keeps its heaviest edge, 0-4. Nodes 1 to 4 each have three clique edges
+        // of equal weight and keep the one to the lowest neighbour: 1-2, 1-2, 1-3, 1-4.
+        assert_eq!(kept, vec![(0, 4), (1, 2), (1, 3), (1, 4)]);
+        assert_eq!(layout.edge_count(), 4);
+        // Masses are the kept degrees plus one.
+        assert_eq!(engine.masses, vec![2.0, 4.0, 2.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn sparse_graph_keeps_every_edge() {
+        let edges = community_edges(300, 6, 3, 20);
+        let all = ForceLayout::new(
+            300,
+            &edges,
+            LayoutSettings {
+                max_edges_per_node: 0,
+                ..LayoutSettings::default()
+            },
+        );
+        let bounded = ForceLayout::new(300, &edges, LayoutSettings::default());
+        assert_eq!(all.edge_count(), bounded.edge_count());
     }
 
     #[test]

@@ -602,13 +602,24 @@ fn graph_from_pivots(
                 edge.categories.insert(category);
             }
         }
-        touched.sort_unstable();
-        for &b in &touched {
-            graph.add_edge(
-                NodeIndex::new(a),
-                NodeIndex::new(b as usize),
-                scratch[b as usize],
-            );
+        // Scanning the stamps of all later nodes visits them in order without sorting;
+        // it is cheaper than sorting once more than about one later node in eight was
+        // touched. Both give the same edges in the same order.
+        if touched.len() * 8 > node_count - a {
+            for b in a + 1..node_count {
+                if stamp[b] == a as u32 {
+                    graph.add_edge(NodeIndex::new(a), NodeIndex::new(b), scratch[b]);
+                }
+            }
+        } else {
+            touched.sort_unstable();
+            for &b in &touched {
+                graph.add_edge(
+                    NodeIndex::new(a),
+                    NodeIndex::new(b as usize),
+                    scratch[b as usize],
+                );
+            }
         }
     }
     (graph, total_connections)

@@ -38,21 +38,21 @@ pub fn longest_common_substring(a: &[char], b: &[char], row: &mut Vec<usize>) ->
     // from right to left so one row is enough.
     row.clear();
     row.resize(b.len() + 1, 0);
+    let row = &mut row[..=b.len()];
     let (mut best_start, mut best_len) = (0, 0);
     for (i, &ca) in a.iter().enumerate() {
         for j in (0..b.len()).rev() {
-            if b[j] == ca {
-                let k = row[j] + 1;
-                row[j + 1] = k;
-                // Matches are found in order of their end in `a`; among matches of one
-                // length that is also the order of their start, so strictly greater
-                // keeps the earliest. Where in `b` it starts does not change the text.
-                if k > best_len {
-                    best_start = i + 1 - k;
-                    best_len = k;
-                }
-            } else {
-                row[j + 1] = 0;
+            // Multiplying by the comparison instead of branching on it: whether two
+            // characters match is close to random, and mispredicted branches made up
+            // most of the time of this loop.
+            let k = (row[j] + 1) * usize::from(b[j] == ca);
+            row[j + 1] = k;
+            // Matches are found in order of their end in `a`; among matches of one
+            // length that is also the order of their start, so strictly greater keeps
+            // the earliest. Where in `b` it starts does not change the text.
+            if k > best_len {
+                best_start = i + 1 - k;
+                best_len = k;
             }
         }
     }
