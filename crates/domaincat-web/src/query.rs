@@ -638,7 +638,8 @@ fn describe_api_error(error: &ApiError, tries: u32) -> String {
         ApiError::Credentials { status, message } => format!(
             "DomainTools rejected the API username or key (HTTP {status}).{} Check both \
              fields: the key is the API key of your DomainTools account, not its password, \
-             and the account needs Iris Investigate API access.",
+             and the account needs Iris Investigate API access. Each request is signed \
+             with this computer's clock, so check that it is set correctly.",
             detail(message)
         ),
         ApiError::RateLimited { status, message } => format!(
