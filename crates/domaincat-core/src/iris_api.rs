@@ -97,7 +97,16 @@ pub fn endpoint_url(base: &str) -> Result<String, BaseUrlError> {
     if rest.is_empty() || rest.starts_with('/') {
         return Err(BaseUrlError::NoHost(base.to_string()));
     }
-    Ok(format!("{}{API_PATH}", base.trim_end_matches('/')))
+    // Analysts often paste the whole endpoint; its path must not be appended twice.
+    let base = base.trim_end_matches('/');
+    let path = API_PATH.trim_end_matches('/');
+    let base = match base.len().checked_sub(path.len()) {
+        Some(cut) if base.is_char_boundary(cut) && base[cut..].eq_ignore_ascii_case(path) => {
+            &base[..cut]
+        }
+        _ => base,
+    };
+    Ok(format!("{base}{API_PATH}"))
 }
 
 /// Formats seconds since the Unix epoch as the API's UTC timestamp,
@@ -504,6 +513,21 @@ mod tests {
             endpoint_url("http://127.0.0.1:8080").as_deref(),
             Ok("http://127.0.0.1:8080/v1/iris-investigate/")
         );
+    }
+
+    #[test]
+    fn endpoint_url_accepts_full_endpoint() {
+        for base in [
+            "https://api.domaintools.com/v1/iris-investigate/",
+            "https://api.domaintools.com/v1/iris-investigate",
+            "https://api.domaintools.com/V1/Iris-Investigate/",
+        ] {
+            assert_eq!(
+                endpoint_url(base).as_deref(),
+                Ok("https://api.domaintools.com/v1/iris-investigate/"),
+                "{base}"
+            );
+        }
     }
 
     #[test]
