@@ -184,6 +184,8 @@ fn start_query(shared: &Shared) {
     }
     let view = panel.view.clone();
     view.hide_error();
+    // The status of an earlier run must not stand beside a new validation error.
+    view.set_status("");
 
     let Some(credentials) = read_credentials(&view) else {
         view.show_error("Enter your DomainTools API username and API key.");
@@ -205,7 +207,7 @@ fn start_query(shared: &Shared) {
     view.show_rejected(&list.rejected);
     let mut jobs = VecDeque::new();
     if !search_hash.is_empty() {
-        if !list.domains.is_empty() {
+        if !pasted.trim().is_empty() {
             view.show_error(
                 "Fill in either the domain list or the search hash, not both: Iris \
                  searches one or the other.",
