@@ -182,6 +182,8 @@ pub(crate) struct App {
     /// Graph nodes carrying each row of the shared-pivot table.
     shared_carriers: Vec<Vec<u32>>,
     edge_request: u32,
+    /// Request of the last clicked edge; only its answer fills the edge panel.
+    pinned_edge_request: u32,
     /// The edge under the cursor, as graph nodes.
     pub hovered_edge: Option<(u32, u32)>,
     pub infra: Option<InfraView>,
@@ -267,6 +269,7 @@ fn try_start() -> Result<(), String> {
         shared_request: 0,
         shared_carriers: Vec::new(),
         edge_request: 0,
+        pinned_edge_request: 0,
         hovered_edge: None,
         infra: None,
         infra_settings: InfraSettings::default(),
@@ -682,7 +685,14 @@ impl App {
             return;
         }
         self.ui.set_layout_state(Some(done));
-        if done {
+        let empty = self.node_count() == 0;
+        if done && empty {
+            self.ui.set_busy(None);
+            self.ui.set_status(
+                "Nothing to draw: no two domains share a pivot under these settings. \
+                 See the trimmed domains, or change the settings.",
+            );
+        } else if done {
             self.ui.set_busy(None);
             self.ui.set_status(&format!(
                 "Layout settled after {iteration} iterations. Scroll to zoom, drag to {}, \
@@ -712,6 +722,9 @@ impl App {
         self.ui.tooltip.set_hidden(true);
         self.ui.set_view_mode(mode.name());
         self.panels.infra_panel.set_hidden(mode != ViewMode::Infra);
+        if mode == ViewMode::Infra {
+            self.panels.show_edge(None);
+        }
         let slot = mode.slot();
         let has_positions = match mode {
             ViewMode::Infra => self.infra.as_ref().is_some_and(|i| !i.positions.is_empty()),
@@ -1012,7 +1025,7 @@ impl App {
                 let label = infra.summary.labels.get(node).map_or("", String::as_str);
                 let size = infra.summary.sizes.get(node).copied().unwrap_or_default();
                 let risk = match infra.summary.risks.get(node).copied().flatten() {
-                    Some(risk) => format!("average risk {risk:.0}"),
+                    Some(risk) => format!("average risk {risk:.1}"),
                     None => "no risk scores".to_string(),
                 };
                 self.ui
@@ -1049,6 +1062,7 @@ impl App {
             if let Some((a, b)) = self.hovered_edge {
                 // A click on an edge keeps its details on screen.
                 self.request_edge_details(a, b);
+                self.pinned_edge_request = self.edge_request;
                 return;
             }
         }
@@ -1177,7 +1191,9 @@ impl App {
     }
 
     fn show_edge_details(&mut self, details: &serde_json::Value) {
-        self.panels.show_edge(Some(details));
+        if self.edge_request == self.pinned_edge_request {
+            self.panels.show_edge(Some(details));
+        }
         if self.hovered_edge.is_some() && self.hovered.is_none() {
             let names: Vec<&str> = details["names"]
                 .as_array()
@@ -1247,12 +1263,35 @@ impl App {
 
     /// Removes `names` from scoring (undoable) and scores again.
     pub fn remove_domains(&mut self, names: &[String]) {
+        let Some(graph) = &self.graph else {
+            return;
+        };
+        // Only domains of this export count; others are named back to the analyst.
+        let known = |name: &str| {
+            graph.summary.names.iter().any(|n| n == name)
+                || graph.summary.trimmed.iter().any(|(n, _)| n == name)
+        };
         let mut removed = self.removed.clone();
+        let mut unknown = Vec::new();
         for name in names {
             let name = domaincat_core::iris::normalize_domain(name);
-            if !name.is_empty() && !removed.contains(&name) {
-                removed.push(name);
+            if name.is_empty() || removed.contains(&name) {
+                continue;
             }
+            if known(&name) {
+                removed.push(name);
+            } else if !unknown.contains(&name) {
+                unknown.push(name);
+            }
+        }
+        if !unknown.is_empty() {
+            let shown: Vec<&str> = unknown.iter().take(10).map(String::as_str).collect();
+            let more = if unknown.len() > shown.len() { ", …" } else { "" };
+            self.ui.show_error(&format!(
+                "{} entries are not domains of this graph and were not removed: {}{more}",
+                unknown.len(),
+                shown.join(", ")
+            ));
         }
         if removed.len() == self.removed.len() {
             return;

@@ -565,8 +565,14 @@ fn on_wheel(app: &Shared, event: &WheelEvent) {
     }
     app.camera_was_moved();
     let hovered = app.pick(point);
+    let edge = if hovered.is_none() {
+        app.pick_edge(point)
+    } else {
+        None
+    };
+    app.set_hovered_edge(edge);
     app.set_hovered(hovered);
-    if hovered.is_some() {
+    if hovered.is_some() || edge.is_some() {
         app.ui.place_tooltip(point);
     }
 }
