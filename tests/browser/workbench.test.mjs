@@ -751,15 +751,21 @@ describe('workbench with the sample export', () => {
     const counted = expected.pivots.filter((p) => p.counted).map((p) => p.category);
     assert.equal(match[4], counted.join(', '), 'the tooltip names the counted categories');
 
+    // Hovering leaves the edge panel alone; a click on the edge fills it.
+    const title = `${match[1]} ↔ ${match[2]}`;
+    assert.notEqual(await page.textContent('#edge-title'), title, 'hovering does not fill the edge panel');
+    const selectedBefore = await selectedNames(page);
+    await page.mouse.click(mid.x, mid.y);
     await page.waitForSelector('#edge-panel:not([hidden])', { timeout: REPLY_TIMEOUT });
     await waitQuietly(
       page.waitForFunction(
-        (title) => document.querySelector('#edge-title').textContent === title,
-        `${match[1]} ↔ ${match[2]}`,
+        (t) => document.querySelector('#edge-title').textContent === t,
+        title,
         { timeout: REPLY_TIMEOUT },
       ),
     );
-    assert.equal(await page.textContent('#edge-title'), `${match[1]} ↔ ${match[2]}`);
+    assert.equal(await page.textContent('#edge-title'), title);
+    assert.deepEqual(await selectedNames(page), selectedBefore, 'a click on an edge keeps the selection');
     const rows = await page.$$eval('#edge-pivots tbody tr', (trs) =>
       trs.map((tr) => ({
         cells: [...tr.querySelectorAll('td')].map((td) => td.textContent),
@@ -949,6 +955,43 @@ describe('workbench with the sample export', () => {
     assert.equal(await page.isDisabled('#remove-undo'), true);
     assert.equal(await page.textContent('#removed-summary'), '');
     await page.click('#remove-panel summary');
+  });
+
+  test('unknown pasted names are reported', async () => {
+    await home(page);
+    await page.click('#remove-panel summary');
+    const graphs = await graphsShown(page);
+    await page.click('#remove-list');
+    await page.keyboard.type('nothing-here.example\n');
+    await page.click('#remove-pasted');
+    await page.waitForSelector('#error:not([hidden])', { timeout: REPLY_TIMEOUT });
+    assert.match(await page.textContent('#error-text'), /nothing-here\.example/);
+    assert.equal(await graphsShown(page), graphs, 'nothing was scored again');
+    assert.deepEqual(await toolbarCounts(page), { nodes: GOLDEN.counts.nodes, edges: GOLDEN.counts.edges });
+    assert.equal(await page.isDisabled('#remove-undo'), true);
+    await page.click('#error-close');
+    await page.click('#remove-panel summary');
+  });
+
+  test('unknown name beside a known one', {
+    todo: 'page bug: remove_domains shows the error, then rescore() hides it at once',
+  }, async () => {
+    await home(page);
+    await page.click('#remove-panel summary');
+    const known = NAMES.find((n) => NEIGHBOURS.get(n).size >= 2);
+    await page.click('#remove-list');
+    await page.keyboard.type(`unknown-name.example\n${known}\n`);
+    await rescoreBy(page, 'Remove listed with an unknown name', () => page.click('#remove-pasted'));
+    try {
+      assert.deepEqual([...(await positions(page, [known])).keys()], [], `${known} is removed`);
+      assert.equal(await page.textContent('#removed-summary'), '1 domain removed from scoring.');
+      assert.equal(await page.isVisible('#error'), true, 'the unknown name is reported');
+      assert.match(await page.textContent('#error-text'), /unknown-name\.example/);
+    } finally {
+      await rescoreBy(page, 'undo', () => page.click('#remove-undo'));
+      await page.click('#remove-panel summary');
+    }
+    assert.deepEqual(await toolbarCounts(page), { nodes: GOLDEN.counts.nodes, edges: GOLDEN.counts.edges });
   });
 
   test('InfraCAT view matches the CLI', async () => {
