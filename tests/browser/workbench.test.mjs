@@ -354,9 +354,7 @@ describe('workbench with the sample export', () => {
     if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
-  test('canvas names its initial view', {
-    todo: 'page bug: #graph-canvas has no data-view until the first view switch',
-  }, async () => {
+  test('canvas names its initial view', async () => {
     assert.equal(await page.evaluate(() => window.domaincat.view()), '2d');
     assert.equal(await page.getAttribute('#graph-canvas', 'data-view'), '2d');
   });
@@ -973,9 +971,7 @@ describe('workbench with the sample export', () => {
     await page.click('#remove-panel summary');
   });
 
-  test('unknown name beside a known one', {
-    todo: 'page bug: remove_domains shows the error, then rescore() hides it at once',
-  }, async () => {
+  test('unknown name beside a known one', async () => {
     await home(page);
     await page.click('#remove-panel summary');
     const known = NAMES.find((n) => NEIGHBOURS.get(n).size >= 2);

@@ -1284,6 +1284,13 @@ impl App {
                 unknown.push(name);
             }
         }
+        let changed = removed.len() != self.removed.len();
+        if changed {
+            self.undo.push(std::mem::replace(&mut self.removed, removed));
+            let settings = self.settings.clone();
+            self.rescore(settings);
+        }
+        // After the re-score request, which clears earlier errors.
         if !unknown.is_empty() {
             let shown: Vec<&str> = unknown.iter().take(10).map(String::as_str).collect();
             let more = if unknown.len() > shown.len() { ", …" } else { "" };
@@ -1293,12 +1300,6 @@ impl App {
                 shown.join(", ")
             ));
         }
-        if removed.len() == self.removed.len() {
-            return;
-        }
-        self.undo.push(std::mem::replace(&mut self.removed, removed));
-        let settings = self.settings.clone();
-        self.rescore(settings);
     }
 
     /// Restores the domains of the last removal and scores again.
