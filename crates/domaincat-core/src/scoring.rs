@@ -328,6 +328,11 @@ pub struct TrimmedPivots {
 }
 
 impl TrimmedPivots {
+    /// Number of distinct active domains, trimmed or not.
+    pub fn domain_count(&self) -> usize {
+        self.domains.len()
+    }
+
     /// Number of pivots that survived trimming.
     pub fn kept_count(&self) -> usize {
         self.kept_pivots.len()
@@ -336,6 +341,22 @@ impl TrimmedPivots {
     /// Number of domains left out of the graph.
     pub fn trimmed_count(&self) -> usize {
         self.trimmed.len()
+    }
+
+    /// Counts the edges that [`build_graph`] will create, without creating them, so that
+    /// a caller can decline a graph too large for its memory.
+    ///
+    /// Costs O(n + m + Σ k(k−1)/2) time like [`build_graph`], but only O(n + m) memory.
+    pub fn edge_count(&self) -> usize {
+        let settings = &self.settings;
+        PairIndex::new(
+            &self.domains,
+            &self.all_pivots,
+            &self.kept_pivots,
+            &self.trimmed,
+            |pivot| settings.pivot_weight(pivot.count),
+        )
+        .count_edges()
     }
 }
 
@@ -475,6 +496,132 @@ fn trim(
     (kept, trimmed, pivots)
 }
 
+/// The kept pivots that make edges, as member lists of graph nodes, with the pivots of
+/// each node: what edge building and edge counting walk.
+struct PairIndex<'p> {
+    /// Domain id of each graph node, in node order.
+    node_ids: Vec<DomainId>,
+    /// Members of every pivot in `sources`, as ascending graph nodes, one list after
+    /// another.
+    members: Vec<u32>,
+    /// Start of each pivot's list in `members`, plus the end of the last.
+    offsets: Vec<usize>,
+    /// Kept pivots of positive weight with at least two graph nodes, in pivot order.
+    sources: Vec<&'p Pivot>,
+    /// Start of each node's entries in `incidence`, plus the end of the last.
+    incidence_start: Vec<usize>,
+    /// For each node, the ranks in `sources` of the pivots that contain it (ascending) and
+    /// its position in each.
+    incidence: Vec<(u32, u32)>,
+    /// Sum of n(n−1)/2 over kept pivots of positive weight.
+    total_connections: u64,
+}
+
+impl<'p> PairIndex<'p> {
+    /// Indexes the kept pivots whose `weight` is positive. Costs O(n + m) for n domains
+    /// and m memberships.
+    fn new(
+        domains: &[Domain],
+        pivots: &'p [Pivot],
+        kept: &[usize],
+        trimmed: &[(DomainId, TrimReason)],
+        weight: impl Fn(&Pivot) -> f64,
+    ) -> Self {
+        let mut node_of: Vec<Option<u32>> = vec![None; domains.len()];
+        let mut is_trimmed = vec![false; domains.len()];
+        for &(id, _) in trimmed {
+            is_trimmed[id as usize] = true;
+        }
+        let mut node_ids = Vec::new();
+        for id in 0..domains.len() {
+            if !is_trimmed[id] {
+                node_of[id] = Some(node_ids.len() as u32);
+                node_ids.push(id as DomainId);
+            }
+        }
+        let node_count = node_ids.len();
+
+        let mut members: Vec<u32> = Vec::new();
+        let mut offsets: Vec<usize> = vec![0];
+        let mut sources: Vec<&Pivot> = Vec::new();
+        let mut total_connections = 0u64;
+        for &i in kept {
+            let pivot = &pivots[i];
+            if weight(pivot) <= 0.0 {
+                continue;
+            }
+            let start = members.len();
+            members.extend(pivot.domains.iter().filter_map(|&d| node_of[d as usize]));
+            let n = (members.len() - start) as u64;
+            total_connections += n * n.saturating_sub(1) / 2;
+            if n < 2 {
+                members.truncate(start);
+                continue;
+            }
+            offsets.push(members.len());
+            sources.push(pivot);
+        }
+
+        let mut incidence_start = vec![0usize; node_count + 1];
+        for &node in &members {
+            incidence_start[node as usize + 1] += 1;
+        }
+        for k in 0..node_count {
+            incidence_start[k + 1] += incidence_start[k];
+        }
+        let mut incidence = vec![(0u32, 0u32); members.len()];
+        let mut fill = incidence_start.clone();
+        for rank in 0..sources.len() {
+            let pivot_members = &members[offsets[rank]..offsets[rank + 1]];
+            for (position, &node) in pivot_members.iter().enumerate() {
+                incidence[fill[node as usize]] = (rank as u32, position as u32);
+                fill[node as usize] += 1;
+            }
+        }
+        PairIndex {
+            node_ids,
+            members,
+            offsets,
+            sources,
+            incidence_start,
+            incidence,
+            total_connections,
+        }
+    }
+
+    /// For each pivot that contains node `a`, in pivot order: its rank in `sources` and
+    /// its members after `a`.
+    fn later_members(&self, a: usize) -> impl Iterator<Item = (usize, &[u32])> + '_ {
+        self.incidence[self.incidence_start[a]..self.incidence_start[a + 1]]
+            .iter()
+            .map(|&(rank, position)| {
+                let rank = rank as usize;
+                let first = self.offsets[rank] + position as usize + 1;
+                (rank, &self.members[first..self.offsets[rank + 1]])
+            })
+    }
+
+    /// Counts the distinct pairs of nodes that share a pivot: the graph's edges. Costs
+    /// O(Σ k(k−1)/2) time and O(n) memory.
+    fn count_edges(&self) -> usize {
+        let node_count = self.node_ids.len();
+        // `stamp[b] == a` marks `b` as already counted for the current node `a`.
+        let mut stamp = vec![u32::MAX; node_count];
+        let mut edge_count = 0usize;
+        for a in 0..node_count {
+            for (_, later) in self.later_members(a) {
+                for &b in later {
+                    if stamp[b as usize] != a as u32 {
+                        stamp[b as usize] = a as u32;
+                        edge_count += 1;
+                    }
+                }
+            }
+        }
+        edge_count
+    }
+}
+
 /// Builds the graph from the kept pivots, walking categories and pivots in creation
 /// order: each category adds the weight of its first positive pivot joining a pair.
 ///
@@ -489,89 +636,22 @@ fn graph_from_pivots(
     kept: &[usize],
     trimmed: &[(DomainId, TrimReason)],
 ) -> (UnGraph<DomainId, EdgeData>, u64) {
-    let mut node_of: Vec<Option<u32>> = vec![None; domains.len()];
-    let mut is_trimmed = vec![false; domains.len()];
-    for &(id, _) in trimmed {
-        is_trimmed[id as usize] = true;
-    }
-    let mut node_ids = Vec::new();
-    for id in 0..domains.len() {
-        if !is_trimmed[id] {
-            node_of[id] = Some(node_ids.len() as u32);
-            node_ids.push(id as DomainId);
-        }
-    }
-    let node_count = node_ids.len();
-
-    // Member lists, as graph nodes in ascending order, of the pivots that make edges.
-    let mut members: Vec<u32> = Vec::new();
-    let mut offsets: Vec<usize> = vec![0];
-    let mut sources: Vec<&Pivot> = Vec::new();
-    let mut total_connections = 0u64;
-    for &i in kept {
-        let pivot = &pivots[i];
-        if pivot.weight <= 0.0 {
-            continue;
-        }
-        let start = members.len();
-        members.extend(pivot.domains.iter().filter_map(|&d| node_of[d as usize]));
-        let n = (members.len() - start) as u64;
-        total_connections += n * n.saturating_sub(1) / 2;
-        if n < 2 {
-            members.truncate(start);
-            continue;
-        }
-        offsets.push(members.len());
-        sources.push(pivot);
-    }
-
-    // For each node, the pivots that contain it (ascending) and its position in each.
-    let mut incidence_start = vec![0usize; node_count + 1];
-    for &node in &members {
-        incidence_start[node as usize + 1] += 1;
-    }
-    for k in 0..node_count {
-        incidence_start[k + 1] += incidence_start[k];
-    }
-    let mut incidence = vec![(0u32, 0u32); members.len()];
-    let mut fill = incidence_start.clone();
-    for rank in 0..sources.len() {
-        let pivot_members = &members[offsets[rank]..offsets[rank + 1]];
-        for (position, &node) in pivot_members.iter().enumerate() {
-            incidence[fill[node as usize]] = (rank as u32, position as u32);
-            fill[node as usize] += 1;
-        }
-    }
-    drop(fill);
-    let later_members = |a: usize| {
-        incidence[incidence_start[a]..incidence_start[a + 1]]
-            .iter()
-            .map(|&(rank, position)| {
-                let rank = rank as usize;
-                let first = offsets[rank] + position as usize + 1;
-                (rank, &members[first..offsets[rank + 1]])
-            })
-    };
-
-    // `stamp[b] == a` marks `b` as already joined to the current node `a`.
-    let mut stamp = vec![u32::MAX; node_count];
-    let mut edge_count = 0usize;
-    for a in 0..node_count {
-        for (_, later) in later_members(a) {
-            for &b in later {
-                if stamp[b as usize] != a as u32 {
-                    stamp[b as usize] = a as u32;
-                    edge_count += 1;
-                }
-            }
-        }
-    }
+    let index = PairIndex::new(domains, pivots, kept, trimmed, |pivot| pivot.weight);
+    let node_count = index.node_ids.len();
+    let edge_count = index.count_edges();
+    let PairIndex {
+        ref node_ids,
+        ref sources,
+        total_connections,
+        ..
+    } = index;
 
     let mut graph = UnGraph::with_capacity(node_count, edge_count);
-    for id in node_ids {
+    for &id in node_ids {
         graph.add_node(id);
     }
-    stamp.fill(u32::MAX);
+    // `stamp[b] == a` marks `b` as already joined to the current node `a`.
+    let mut stamp = vec![u32::MAX; node_count];
     let mut scratch = vec![
         EdgeData {
             weight: 0.0,
@@ -582,7 +662,7 @@ fn graph_from_pivots(
     let mut touched: Vec<u32> = Vec::new();
     for a in 0..node_count {
         touched.clear();
-        for (rank, later) in later_members(a) {
+        for (rank, later) in index.later_members(a) {
             let (weight, category) = (sources[rank].weight, sources[rank].category);
             for &b in later {
                 let edge = &mut scratch[b as usize];
@@ -602,9 +682,9 @@ fn graph_from_pivots(
                 edge.categories.insert(category);
             }
         }
-        // Scanning the stamps of all later nodes visits them in order without sorting;
-        // it is cheaper than sorting once more than about one later node in eight was
-        // touched. Both give the same edges in the same order.
+        // Scanning the stamps of all later nodes visits them in order without sorting.
+        // That is estimated to be cheaper than sorting once more than one later node in
+        // eight was touched. Both give the same edges in the same order.
         if touched.len() * 8 > node_count - a {
             for b in a + 1..node_count {
                 if stamp[b] == a as u32 {

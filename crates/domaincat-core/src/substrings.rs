@@ -7,10 +7,10 @@
 //! starts earliest in the first name, then earliest in the second.
 //!
 //! Comparing every pair of n names costs n(n−1)/2 dynamic programs, which dominates
-//! scoring from a few thousand domains on. Two labels can only share a substring of L
-//! characters if they share one of their windows of exactly L characters, so an inverted
-//! index from L-character windows to labels finds the candidate pairs, and only those
-//! run the dynamic program.
+//! scoring from a few thousand domains on. Two labels share a substring of L characters
+//! only if they share one of their windows of exactly L characters. An inverted index
+//! from L-character windows to labels therefore finds the candidate pairs, and only
+//! those run the dynamic program.
 
 use std::collections::HashMap;
 
@@ -159,7 +159,7 @@ mod tests {
         assert_eq!(lcs("ÿÿÿab", "xÿÿÿ"), "ÿÿÿ");
     }
 
-    /// Every pair compared, as the original does.
+    /// Compares every pair, as the original does.
     fn all_pairs(labels: &[Vec<char>], min_len: usize) -> Vec<(usize, usize, usize, usize)> {
         let mut found = Vec::new();
         let mut row = Vec::new();

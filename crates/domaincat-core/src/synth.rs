@@ -64,18 +64,18 @@ impl SplitMix64 {
         z ^ (z >> 31)
     }
 
-    /// Uniform in `[0, 1)`.
+    /// Returns a uniform value in `[0, 1)`.
     fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
-    /// Uniform in `[0, n)`; `n` must be positive. The modulo bias is below 2^-40 for the
-    /// small `n` used here.
+    /// Returns a uniform value in `[0, n)`, for a positive `n`. The modulo bias is below
+    /// 2^-40 for the small `n` used here.
     fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n
     }
 
-    /// Uniform in `low..=high`.
+    /// Returns a uniform value in `low..=high`.
     fn range(&mut self, low: u64, high: u64) -> u64 {
         low + self.below(high - low + 1)
     }

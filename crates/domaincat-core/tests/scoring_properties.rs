@@ -2,8 +2,8 @@
 //! rules (every pair of names compared, a map of pairs for edges), on random small inputs
 //! and on synthetic exports, plus invariants of every scored graph.
 //!
-//! The reference below follows the written rules line by line and stays slow on purpose;
-//! the library's indexes and per-node edge building must give exactly its output.
+//! The reference below follows the written rules line by line and stays slow on purpose.
+//! The library's indexes and per-node edge building must give exactly its output.
 
 use std::collections::BTreeMap;
 
@@ -288,7 +288,7 @@ fn reference_score(records: &[Record], settings: &Settings) -> RefScoring {
     }
 }
 
-/// The library's result in the reference's terms.
+/// Converts the library's result to the reference's terms.
 fn as_reference(scoring: &Scoring) -> RefScoring {
     let graph = &scoring.graph;
     let edges = graph
