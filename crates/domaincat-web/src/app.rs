@@ -339,8 +339,9 @@ fn install_worker_handler(app: &Shared) {
         log::error!("scoring worker error: {detail}");
         let app = shared.borrow();
         app.ui.set_busy(None);
-        app.ui
-            .show_error(&format!("The scoring worker stopped: {detail}. Reload the page."));
+        app.ui.show_error(&format!(
+            "The scoring worker stopped: {detail}. Reload the page."
+        ));
     });
     app.borrow()
         .worker
@@ -409,17 +410,16 @@ pub(crate) fn load_file(app: &Shared, file: File) {
         match JsFuture::from(file.array_buffer()).await {
             Ok(buffer) => match buffer.dyn_into::<js_sys::ArrayBuffer>() {
                 Ok(buffer) => shared.borrow_mut().submit(&name, buffer),
-                Err(_) => shared
-                    .borrow()
-                    .ui
-                    .show_error(&format!("Could not read {name}: the browser returned no data.")),
+                Err(_) => shared.borrow().ui.show_error(&format!(
+                    "Could not read {name}: the browser returned no data."
+                )),
             },
             Err(err) => {
                 log::error!("reading {name} failed: {err:?}");
-                shared
-                    .borrow()
-                    .ui
-                    .show_error(&format!("Could not read {name}: {}", describe_js_error(&err)));
+                shared.borrow().ui.show_error(&format!(
+                    "Could not read {name}: {}",
+                    describe_js_error(&err)
+                ));
             }
         }
     });
@@ -581,7 +581,8 @@ impl App {
             FromWorker::Failed { job, message } if job == self.job => {
                 log::warn!("loading {} failed: {message}", self.job_name);
                 self.ui.set_busy(None);
-                self.ui.set_status(&format!("{} was not loaded.", self.job_name));
+                self.ui
+                    .set_status(&format!("{} was not loaded.", self.job_name));
                 let kept = if self.graph.is_some() {
                     " The previous graph is still shown."
                 } else {
@@ -607,7 +608,8 @@ impl App {
         self.panels
             .settings
             .fill(&self.ui, &summary.settings, &summary.categories);
-        self.panels.show_removed(self.removed.len(), self.undo.len());
+        self.panels
+            .show_removed(self.removed.len(), self.undo.len());
         self.selected = vec![false; summary.node_count()];
         self.hovered = None;
         self.hovered_edge = None;
@@ -697,8 +699,16 @@ impl App {
             self.ui.set_status(&format!(
                 "Layout settled after {iteration} iterations. Scroll to zoom, drag to {}, \
                  click a {}.",
-                if mode == ViewMode::Orbit { "orbit" } else { "pan" },
-                if mode == ViewMode::Infra { "value" } else { "domain" }
+                if mode == ViewMode::Orbit {
+                    "orbit"
+                } else {
+                    "pan"
+                },
+                if mode == ViewMode::Infra {
+                    "value"
+                } else {
+                    "domain"
+                }
             ));
         } else {
             self.ui
@@ -768,8 +778,7 @@ impl App {
             return;
         }
         self.infra_job = self.job;
-        self.ui
-            .set_busy(Some("Building the infrastructure view…"));
+        self.ui.set_busy(Some("Building the infrastructure view…"));
         let request = ToWorker::Infra {
             job: self.job,
             settings: self.infra_settings.clone(),
@@ -874,7 +883,13 @@ impl App {
                 selected,
                 hovered: self.hovered,
             };
-            scene::node_instances(scene.positions, scene.risks, scene.radii, highlight, &mut nodes);
+            scene::node_instances(
+                scene.positions,
+                scene.risks,
+                scene.radii,
+                highlight,
+                &mut nodes,
+            );
             scene::edge_vertices(
                 scene.positions,
                 scene.edge_ends,
@@ -918,7 +933,8 @@ impl App {
         match self.mode {
             ViewMode::Flat => {
                 if let Some(graph) = &self.graph {
-                    self.camera.fit(graph.positions(ViewMode::Flat).flat, padding);
+                    self.camera
+                        .fit(graph.positions(ViewMode::Flat).flat, padding);
                 }
             }
             ViewMode::Orbit => {
@@ -1226,9 +1242,10 @@ impl App {
         let reach = 3.5;
         let mut best: Option<((u32, u32), f64)> = None;
         for ends in scene.edge_ends.chunks_exact(2) {
-            let (Some((a, _, _)), Some((b, _, _))) =
-                (self.project(ends[0] as usize), self.project(ends[1] as usize))
-            else {
+            let (Some((a, _, _)), Some((b, _, _))) = (
+                self.project(ends[0] as usize),
+                self.project(ends[1] as usize),
+            ) else {
                 continue;
             };
             let distance = crate::shapes::segment_distance(point, a, b);
@@ -1246,10 +1263,15 @@ impl App {
             self.settings = settings;
             return;
         }
-        self.keep_selection = self.selected_names().into_iter().map(String::from).collect();
+        self.keep_selection = self
+            .selected_names()
+            .into_iter()
+            .map(String::from)
+            .collect();
         self.job += 1;
         self.ui.hide_error();
-        self.ui.set_busy(Some("Scoring again with the new settings…"));
+        self.ui
+            .set_busy(Some("Scoring again with the new settings…"));
         let request = ToWorker::Rescore {
             job: self.job,
             settings,
@@ -1286,14 +1308,19 @@ impl App {
         }
         let changed = removed.len() != self.removed.len();
         if changed {
-            self.undo.push(std::mem::replace(&mut self.removed, removed));
+            self.undo
+                .push(std::mem::replace(&mut self.removed, removed));
             let settings = self.settings.clone();
             self.rescore(settings);
         }
         // After the re-score request, which clears earlier errors.
         if !unknown.is_empty() {
             let shown: Vec<&str> = unknown.iter().take(10).map(String::as_str).collect();
-            let more = if unknown.len() > shown.len() { ", …" } else { "" };
+            let more = if unknown.len() > shown.len() {
+                ", …"
+            } else {
+                ""
+            };
             self.ui.show_error(&format!(
                 "{} entries are not domains of this graph and were not removed: {}{more}",
                 unknown.len(),
@@ -1328,7 +1355,9 @@ impl App {
     /// Selects the domains of the listed infrastructure node in the 2D domain view.
     pub fn select_infra_domains(&mut self) {
         let names: Vec<String> = match (self.infra_node, &self.infra) {
-            (Some(node), Some(infra)) => infra.summary.domains.get(node).cloned().unwrap_or_default(),
+            (Some(node), Some(infra)) => {
+                infra.summary.domains.get(node).cloned().unwrap_or_default()
+            }
             _ => return,
         };
         self.set_mode(ViewMode::Flat);

@@ -7,7 +7,9 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, DragEvent, EventTarget, HtmlInputElement, KeyboardEvent, PointerEvent, WheelEvent};
+use web_sys::{
+    Document, DragEvent, EventTarget, HtmlInputElement, KeyboardEvent, PointerEvent, WheelEvent,
+};
 
 use crate::app::{load_file, load_sample, App, SelectOp, Shared, ViewMode};
 use crate::shapes::{in_polygon, in_rect};
@@ -270,7 +272,8 @@ fn install_keyboard(app: &Shared, input: &SharedInput, document: &Document) -> R
             "i" | "I" => shared.borrow_mut().set_mode(ViewMode::Infra),
             "Delete" => {
                 let mut app = shared.borrow_mut();
-                let names: Vec<String> = app.selected_names().into_iter().map(String::from).collect();
+                let names: Vec<String> =
+                    app.selected_names().into_iter().map(String::from).collect();
                 app.remove_domains(&names);
             }
             "v" | "V" => set_tool(&shared, &state, Tool::Pan),
@@ -530,7 +533,11 @@ fn pinch(app: &mut App, input: &mut Input, pointer: i32, point: [f64; 2]) {
     let [(_, a), (_, b)] = [input.touches[0], input.touches[1]];
     let mid = [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
     let span = (a[0] - b[0]).hypot(a[1] - b[1]);
-    let factor = if before_span > 1.0 { span / before_span } else { 1.0 };
+    let factor = if before_span > 1.0 {
+        span / before_span
+    } else {
+        1.0
+    };
     let delta = [mid[0] - before_mid[0], mid[1] - before_mid[1]];
     match app.mode {
         ViewMode::Orbit => {
@@ -600,7 +607,9 @@ fn install_panels(app: &Shared) -> Result<(), String> {
     })?;
     let shared = Rc::clone(app);
     listen::<web_sys::MouseEvent>(&panels.settings.reset, "click", move |_| {
-        shared.borrow_mut().rescore(domaincat_core::settings::Settings::default());
+        shared
+            .borrow_mut()
+            .rescore(domaincat_core::settings::Settings::default());
     })?;
 
     let shared = Rc::clone(app);

@@ -6,7 +6,9 @@ use domaincat_core::category::{Category, CategorySet};
 use domaincat_core::settings::Settings;
 use serde_json::Value;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlTextAreaElement};
+use web_sys::{
+    Document, Element, HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlTextAreaElement,
+};
 
 use crate::protocol::CategoryInfo;
 use crate::ui::Ui;
@@ -202,7 +204,13 @@ impl Panels {
 
     /// Fills a heat-map table: a header of rotated domain names, then one row per label
     /// with coloured cells; hovering a cell names the domain, the row and the value.
-    fn fill_heatmap(&self, table: &Element, columns: &[&str], rows: &[(String, Vec<f64>)], unit: &str) {
+    fn fill_heatmap(
+        &self,
+        table: &Element,
+        columns: &[&str],
+        rows: &[(String, Vec<f64>)],
+        unit: &str,
+    ) {
         table.set_text_content(None);
         let max = rows
             .iter()
@@ -267,8 +275,7 @@ impl Panels {
             .as_array()
             .map(|n| n.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
-        self.edge_title
-            .set_text_content(Some(&names.join(" ↔ ")));
+        self.edge_title.set_text_content(Some(&names.join(" ↔ ")));
         self.edge_body.set_text_content(None);
         let pivots = details["pivots"].as_array().cloned().unwrap_or_default();
         for pivot in &pivots {
@@ -298,7 +305,9 @@ impl Panels {
             self.ui.append(&tr, "td", &format!("{weight:.3}"));
         }
         let total = match details["weight"].as_f64() {
-            Some(weight) => format!("Edge weight {weight:.3} (categories add their first pivot; capped at 5)."),
+            Some(weight) => {
+                format!("Edge weight {weight:.3} (categories add their first pivot; capped at 5).")
+            }
             None => "No edge: every shared value is too common to count.".to_string(),
         };
         self.edge_total.set_text_content(Some(&total));
@@ -324,10 +333,8 @@ impl Panels {
         self.infra_domains.set_text_content(None);
         match node {
             Some((label, domains)) => {
-                self.infra_node_title.set_text_content(Some(&format!(
-                    "{label} — {} domains",
-                    domains.len()
-                )));
+                self.infra_node_title
+                    .set_text_content(Some(&format!("{label} — {} domains", domains.len())));
                 let mut sorted: Vec<&String> = domains.iter().collect();
                 sorted.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
                 for domain in sorted {
@@ -355,15 +362,18 @@ impl SettingsForm {
     pub fn fill(&self, ui: &Ui, settings: &Settings, categories: &[CategoryInfo]) {
         self.substring
             .set_value(&settings.longest_common_substring.to_string());
-        self.ignore.set_value(&settings.ignore_substrings.join(", "));
+        self.ignore
+            .set_value(&settings.ignore_substrings.join(", "));
         self.threshold.set_value(
             &settings
                 .global_count_threshold
                 .map(|t| t.to_string())
                 .unwrap_or_default(),
         );
-        self.min_pivot.set_value(&settings.min_pivot_size.to_string());
-        self.max_domains.set_value(&settings.max_domains.to_string());
+        self.min_pivot
+            .set_value(&settings.min_pivot_size.to_string());
+        self.max_domains
+            .set_value(&settings.max_domains.to_string());
         self.scale
             .set_checked(settings.scale_edge_strength_by_pivot_count);
         self.active.set_checked(settings.active_domains_only);

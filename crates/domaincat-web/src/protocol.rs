@@ -43,7 +43,12 @@ pub enum ToWorker {
         nodes: Vec<u32>,
     },
     /// Pivots joining two graph nodes.
-    EdgeDetails { job: u32, request: u32, a: u32, b: u32 },
+    EdgeDetails {
+        job: u32,
+        request: u32,
+        a: u32,
+        b: u32,
+    },
     /// Build and lay out the infrastructure view of the current export.
     Infra { job: u32, settings: InfraSettings },
 }
@@ -128,7 +133,10 @@ pub struct CategoryInfo {
 
 /// Counts values and domains per category over `records`, ignoring the settings, so
 /// the settings panel can show what enabling a category would bring.
-pub fn category_infos(records: &[domaincat_core::iris::Record], active_only: bool) -> Vec<CategoryInfo> {
+pub fn category_infos(
+    records: &[domaincat_core::iris::Record],
+    active_only: bool,
+) -> Vec<CategoryInfo> {
     let mut values: Vec<std::collections::BTreeSet<&str>> =
         vec![Default::default(); Category::ALL.len()];
     let mut domains: Vec<std::collections::BTreeSet<&str>> =

@@ -57,7 +57,13 @@ mod tests {
         let square = [[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]];
         assert!(in_polygon([5.0, 5.0], &square));
         assert!(!in_polygon([15.0, 5.0], &square));
-        let concave = [[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [5.0, 2.0], [0.0, 10.0]];
+        let concave = [
+            [0.0, 0.0],
+            [10.0, 0.0],
+            [10.0, 10.0],
+            [5.0, 2.0],
+            [0.0, 10.0],
+        ];
         assert!(!in_polygon([5.0, 8.0], &concave));
         assert!(in_polygon([2.0, 1.0], &concave));
     }

@@ -327,8 +327,13 @@ impl Ui {
 
     /// Draws the outline of a lasso selection.
     pub fn show_lasso(&self, points: &[[f64; 2]]) {
-        let text: Vec<String> = points.iter().map(|p| format!("{},{}", p[0], p[1])).collect();
-        let _ = self.selection_lasso.set_attribute("points", &text.join(" "));
+        let text: Vec<String> = points
+            .iter()
+            .map(|p| format!("{},{}", p[0], p[1]))
+            .collect();
+        let _ = self
+            .selection_lasso
+            .set_attribute("points", &text.join(" "));
         let _ = self.selection_lasso.remove_attribute("hidden");
     }
 

@@ -11,11 +11,11 @@ use std::rc::Rc;
 use domaincat_core::edges::edge_details;
 use domaincat_core::infra::{build_infra_graph, InfraSettings};
 use domaincat_core::iris::{parse_export, Export};
+use domaincat_core::layout::{Dimensions, ForceLayout, LayoutSettings};
+use domaincat_core::scoring::score;
 use domaincat_core::scoring::Scoring;
 use domaincat_core::selection::{shared_pivots, DEFAULT_MIN_DOMAINS};
 use domaincat_core::settings::Settings;
-use domaincat_core::layout::{Dimensions, ForceLayout, LayoutSettings};
-use domaincat_core::scoring::score;
 use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -144,7 +144,10 @@ fn answer_shared_pivots(state: &WorkerState, job: u32, request: u32, nodes: &[u3
     let shared = match shared_pivots(&loaded.scoring, &ids, DEFAULT_MIN_DOMAINS) {
         Ok(shared) => shared,
         Err(err) => {
-            log::error!("worker: shared pivots of {} nodes failed: {err}", nodes.len());
+            log::error!(
+                "worker: shared pivots of {} nodes failed: {err}",
+                nodes.len()
+            );
             return;
         }
     };
@@ -311,7 +314,12 @@ fn score_job(
 
 /// Scores the kept export again with `settings`, without the `removed` domains. On
 /// failure the previous scoring stays.
-fn rescore_job(state: &Rc<RefCell<WorkerState>>, job: u32, settings: &Settings, removed: &[String]) {
+fn rescore_job(
+    state: &Rc<RefCell<WorkerState>>,
+    job: u32,
+    settings: &Settings,
+    removed: &[String],
+) {
     let Some(loaded) = state.borrow_mut().loaded.take() else {
         let scope = state.borrow().scope.clone();
         let message = "There is no export to score again; load one first.".to_string();

@@ -1,8 +1,6 @@
 //! Edges: one line per edge, with an opacity per vertex so stronger edges read darker.
 
-use web_sys::{
-    WebGl2RenderingContext as Gl, WebGlBuffer, WebGlProgram, WebGlVertexArrayObject,
-};
+use web_sys::{WebGl2RenderingContext as Gl, WebGlBuffer, WebGlProgram, WebGlVertexArrayObject};
 
 use super::gl;
 use super::view::{Uniforms, View};

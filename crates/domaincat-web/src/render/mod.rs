@@ -65,8 +65,12 @@ impl Renderer {
     /// Draws the scene as `view` sees it, resizing the drawing buffer to the viewport
     /// first.
     pub fn draw(&self, view: &View) {
-        let width = (f64::from(view.viewport[0]) * view.pixel_ratio).round().max(1.0) as u32;
-        let height = (f64::from(view.viewport[1]) * view.pixel_ratio).round().max(1.0) as u32;
+        let width = (f64::from(view.viewport[0]) * view.pixel_ratio)
+            .round()
+            .max(1.0) as u32;
+        let height = (f64::from(view.viewport[1]) * view.pixel_ratio)
+            .round()
+            .max(1.0) as u32;
         if self.canvas.width() != width || self.canvas.height() != height {
             self.canvas.set_width(width);
             self.canvas.set_height(height);

@@ -103,10 +103,22 @@ impl OrbitCamera {
         let eye = self.eye();
         let (right, up, forward) = self.basis();
         [
-            right[0], up[0], -forward[0], 0.0,
-            right[1], up[1], -forward[1], 0.0,
-            right[2], up[2], -forward[2], 0.0,
-            -dot(right, eye), -dot(up, eye), dot(forward, eye), 1.0,
+            right[0],
+            up[0],
+            -forward[0],
+            0.0,
+            right[1],
+            up[1],
+            -forward[1],
+            0.0,
+            right[2],
+            up[2],
+            -forward[2],
+            0.0,
+            -dot(right, eye),
+            -dot(up, eye),
+            dot(forward, eye),
+            1.0,
         ]
     }
 
@@ -123,10 +135,22 @@ impl OrbitCamera {
         let (near, far) = self.depth_range();
         let depth = near - far;
         [
-            f / aspect, 0.0, 0.0, 0.0,
-            0.0, f, 0.0, 0.0,
-            0.0, 0.0, (far + near) / depth, -1.0,
-            0.0, 0.0, 2.0 * far * near / depth, 0.0,
+            f / aspect,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            f,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            (far + near) / depth,
+            -1.0,
+            0.0,
+            0.0,
+            2.0 * far * near / depth,
+            0.0,
         ]
     }
 
@@ -251,8 +275,14 @@ mod tests {
         camera.pan_by([30.0, -20.0]);
         let (after, _) = camera.project(point).expect("visible");
         // Points at the target's depth follow the cursor exactly; this one is close.
-        assert!((after[0] - before[0] - 30.0).abs() < 6.0, "{before:?} {after:?}");
-        assert!((after[1] - before[1] + 20.0).abs() < 6.0, "{before:?} {after:?}");
+        assert!(
+            (after[0] - before[0] - 30.0).abs() < 6.0,
+            "{before:?} {after:?}"
+        );
+        assert!(
+            (after[1] - before[1] + 20.0).abs() < 6.0,
+            "{before:?} {after:?}"
+        );
     }
 
     #[test]

@@ -37,7 +37,11 @@ impl Positions<'_> {
     /// The node's position with z = 0 in 2D.
     pub fn xyz(&self, node: usize) -> [f32; 3] {
         let base = node * self.dims;
-        let z = if self.dims > 2 { self.flat[base + 2] } else { 0.0 };
+        let z = if self.dims > 2 {
+            self.flat[base + 2]
+        } else {
+            0.0
+        };
         [self.flat[base], self.flat[base + 1], z]
     }
 }
@@ -190,7 +194,13 @@ mod tests {
     fn own_radii_are_kept() {
         let positions = [0.0, 0.0];
         let mut out = Vec::new();
-        node_instances(flat(&positions), &[None], Some(&[12.0]), Highlight::default(), &mut out);
+        node_instances(
+            flat(&positions),
+            &[None],
+            Some(&[12.0]),
+            Highlight::default(),
+            &mut out,
+        );
         assert_eq!(out[7], 12.0);
     }
 
@@ -199,7 +209,13 @@ mod tests {
         let positions = [0.0, 0.0, 1.0, 1.0];
         let mut out = Vec::new();
         let ends = [0, 1, 0, 7];
-        edge_vertices(flat(&positions), &ends, &[1.0, 1.0], Highlight::default(), &mut out);
+        edge_vertices(
+            flat(&positions),
+            &ends,
+            &[1.0, 1.0],
+            Highlight::default(),
+            &mut out,
+        );
         assert_eq!(out.len(), 2 * FLOATS_PER_VERTEX);
     }
 
