@@ -418,19 +418,7 @@ fn on_pointer_move(app: &Shared, input: &SharedInput, event: &PointerEvent) {
         return;
     }
     let Some(gesture) = input.gesture.as_mut() else {
-        let hovered = app.pick(point);
-        let edge = if hovered.is_none() {
-            app.pick_edge(point)
-        } else {
-            None
-        };
-        // The edge first: leaving an edge hides the tooltip, which a node under the
-        // pointer must then show again.
-        app.set_hovered_edge(edge);
-        app.set_hovered(hovered);
-        if hovered.is_some() || edge.is_some() {
-            app.ui.place_tooltip(point);
-        }
+        update_hover(&mut app, point);
         return;
     };
 
@@ -571,12 +559,19 @@ fn on_wheel(app: &Shared, event: &WheelEvent) {
         ViewMode::Flat | ViewMode::Infra => app.flat_camera_mut().zoom_at(point, factor),
     }
     app.camera_was_moved();
+    update_hover(&mut app, point);
+}
+
+/// Hovers the node under a canvas point, or else the edge there, and places the tooltip.
+fn update_hover(app: &mut App, point: [f64; 2]) {
     let hovered = app.pick(point);
     let edge = if hovered.is_none() {
         app.pick_edge(point)
     } else {
         None
     };
+    // The edge first: leaving an edge hides the tooltip, which a node under the pointer
+    // must then show again.
     app.set_hovered_edge(edge);
     app.set_hovered(hovered);
     if hovered.is_some() || edge.is_some() {

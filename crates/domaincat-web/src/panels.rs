@@ -11,15 +11,7 @@ use web_sys::{
 };
 
 use crate::protocol::CategoryInfo;
-use crate::ui::Ui;
-
-fn by_id<T: JsCast>(document: &Document, id: &str) -> Result<T, String> {
-    document
-        .get_element_by_id(id)
-        .ok_or_else(|| format!("the page has no element #{id}"))?
-        .dyn_into::<T>()
-        .map_err(|_| format!("element #{id} has an unexpected type"))
-}
+use crate::ui::{by_id, Ui};
 
 /// Heat-map colour of `value` out of `max`: dark blue through teal to yellow, so that
 /// higher counts are brighter.

@@ -53,7 +53,9 @@ pub struct Ui {
     problems_list: HtmlElement,
 }
 
-fn by_id<T: JsCast>(document: &Document, id: &str) -> Result<T, String> {
+/// Finds the element with `id`, failing with the id when it is missing or of another
+/// type.
+pub(crate) fn by_id<T: JsCast>(document: &Document, id: &str) -> Result<T, String> {
     document
         .get_element_by_id(id)
         .ok_or_else(|| format!("the page has no element #{id}"))?

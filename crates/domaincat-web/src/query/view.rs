@@ -2,13 +2,14 @@
 //! them. Text from the network or from the analyst is set with `textContent` only,
 //! because API messages and pasted entries are not trusted markup.
 
-use wasm_bindgen::JsCast;
 use web_sys::{
     Document, Element, HtmlButtonElement, HtmlDetailsElement, HtmlDialogElement, HtmlElement,
     HtmlInputElement, HtmlTextAreaElement,
 };
 
 use domaincat_core::domain_list::RejectedEntry;
+
+use crate::ui::by_id;
 
 /// The dialog's elements, found once by id.
 #[derive(Clone)]
@@ -39,14 +40,6 @@ pub(super) struct View {
     missing_block: HtmlElement,
     missing_count: HtmlElement,
     missing_list: HtmlElement,
-}
-
-fn by_id<T: JsCast>(document: &Document, id: &str) -> Result<T, String> {
-    document
-        .get_element_by_id(id)
-        .ok_or_else(|| format!("the page has no element #{id}"))?
-        .dyn_into::<T>()
-        .map_err(|_| format!("element #{id} has an unexpected type"))
 }
 
 impl View {
