@@ -23,7 +23,7 @@ const WHEEL_ZOOM_RATE: f64 = 0.0015;
 /// Lasso points closer than this many CSS pixels to the previous one are skipped.
 const LASSO_STEP: f64 = 3.0;
 
-/// What a primary-button drag does when no modifier says otherwise.
+/// What a primary-button drag does when no modifier key changes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Tool {
     Pan,
@@ -293,7 +293,7 @@ fn canvas_point(app: &App, event: &web_sys::MouseEvent) -> [f64; 2] {
     ]
 }
 
-/// The selection operation the modifiers of `event` ask for.
+/// Returns the selection operation that the modifier keys of `event` choose.
 fn modifier_op(event: &web_sys::MouseEvent) -> SelectOp {
     if event.alt_key() {
         SelectOp::Remove

@@ -410,7 +410,7 @@ impl SettingsForm {
         }
     }
 
-    /// Reads the form into settings, or says which field is invalid.
+    /// Reads the form into settings, or returns an error naming the invalid field.
     pub fn read(&self) -> Result<Settings, String> {
         fn number<T: std::str::FromStr>(input: &HtmlInputElement, name: &str) -> Result<T, String> {
             input
