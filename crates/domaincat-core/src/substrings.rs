@@ -14,9 +14,13 @@
 
 use std::collections::HashMap;
 
+/// Longest label, in characters, that substring matching looks at: the maximum length
+/// of a whole DNS name. Characters beyond it are ignored.
+pub const MAX_LABEL_CHARS: usize = 253;
+
 /// The part of a domain name that substring matching looks at: the text before the first
-/// `.`, with every occurrence of each ignored substring removed (in the given order),
-/// as characters.
+/// `.`, with every occurrence of each ignored substring removed (in the given order), as
+/// characters, at most [`MAX_LABEL_CHARS`] of them.
 pub fn matching_label(domain: &str, ignore_substrings: &[String]) -> Vec<char> {
     let mut label = domain.split('.').next().unwrap_or_default().to_string();
     for ignore in ignore_substrings {
@@ -24,7 +28,10 @@ pub fn matching_label(domain: &str, ignore_substrings: &[String]) -> Vec<char> {
             label = label.replace(ignore.as_str(), "");
         }
     }
-    label.chars().collect()
+    // A DNS name is at most 253 characters, so longer labels come from broken or hostile
+    // input; cutting them keeps pairwise matching at O(253²) per pair instead of letting
+    // one 10,000-character label take minutes.
+    label.chars().take(MAX_LABEL_CHARS).collect()
 }
 
 /// Finds the longest common substring of `a` and `b`.
@@ -217,6 +224,12 @@ mod tests {
             let labels: Vec<Vec<char>> = words.iter().map(|w| w.chars().collect()).collect();
             proptest::prop_assert_eq!(indexed_pairs(&labels, min_len), all_pairs(&labels, min_len));
         }
+    }
+
+    #[test]
+    fn label_is_cut_at_dns_name_length() {
+        let long = format!("{}.com", "a".repeat(10_000));
+        assert_eq!(matching_label(&long, &[]).len(), MAX_LABEL_CHARS);
     }
 
     #[test]

@@ -73,7 +73,8 @@ fn reference_label(domain: &str, ignore: &[String]) -> Vec<char> {
             label = label.replace(text.as_str(), "");
         }
     }
-    label.chars().collect()
+    // Labels longer than a whole DNS name are cut at 253 characters.
+    label.chars().take(253).collect()
 }
 
 /// Scores `records` by the written rules, as directly as possible.
