@@ -32,7 +32,7 @@ pub(crate) const PICK_SLACK: f64 = 2.0;
 const SAMPLE_URL: &str = "sample.json";
 const SAMPLE_NAME: &str = "dash_gov_dot_us.json (sample)";
 
-/// Which graph and camera are shown.
+/// View mode: the graph and camera on screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ViewMode {
     /// The domain graph in 2D.
@@ -114,7 +114,7 @@ impl InfraView {
     }
 }
 
-/// How a selection gesture changes the selection.
+/// Selection operation of a gesture: replace, add to or remove from the selection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum SelectOp {
     Replace,
@@ -177,12 +177,12 @@ pub(crate) struct App {
     pub undo: Vec<Vec<String>>,
     /// Names selected before a re-score, selected again where they remain.
     keep_selection: Vec<String>,
-    /// Latest shared-pivot request; older answers are ignored.
+    /// Latest shared-pivot request. Replies to older requests are ignored.
     shared_request: u32,
     /// Graph nodes carrying each row of the shared-pivot table.
     shared_carriers: Vec<Vec<u32>>,
     edge_request: u32,
-    /// Request of the last clicked edge; only its answer fills the edge panel.
+    /// Request of the last clicked edge. Only its reply fills the edge panel.
     pinned_edge_request: u32,
     /// The edge under the cursor, as graph nodes.
     pub hovered_edge: Option<(u32, u32)>,
@@ -833,7 +833,7 @@ impl App {
         }
     }
 
-    /// What the current view draws: positions, risks, optional radii and edges.
+    /// Returns what the current view draws: positions, risks, optional radii and edges.
     fn scene(&self) -> Option<SceneData<'_>> {
         match self.mode {
             ViewMode::Infra => {
@@ -965,7 +965,7 @@ impl App {
         self.request_frame();
     }
 
-    /// The 2D camera of the current view (the domain or infrastructure camera).
+    /// Returns the 2D camera of the current view (the domain or infrastructure camera).
     pub fn flat_camera_mut(&mut self) -> &mut Camera {
         match self.mode {
             ViewMode::Infra => &mut self.infra_camera,
@@ -1178,7 +1178,7 @@ impl App {
         self.apply_selection(&nodes, SelectOp::Replace);
     }
 
-    /// Sets the edge under the cursor and asks for its pivots.
+    /// Sets the edge under the cursor and requests its pivots from the worker.
     pub fn set_hovered_edge(&mut self, edge: Option<(u32, u32)>) {
         if edge == self.hovered_edge {
             return;
@@ -1233,7 +1233,7 @@ impl App {
         }
     }
 
-    /// The edge nearest to a canvas point within a few pixels, when no node is there.
+    /// Returns the edge nearest to a canvas point within a few pixels, when no node is there.
     pub fn pick_edge(&self, point: [f64; 2]) -> Option<(u32, u32)> {
         if self.mode == ViewMode::Infra {
             return None;

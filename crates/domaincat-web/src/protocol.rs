@@ -72,7 +72,7 @@ pub enum FromWorker {
         iteration: u32,
         done: bool,
     },
-    /// Answer to `SharedPivots`: a [`domaincat_core::selection::SharedPivots`] as JSON,
+    /// Reply to `SharedPivots`: a [`domaincat_core::selection::SharedPivots`] as JSON,
     /// plus `carriers`, the graph nodes carrying each table row's pivot.
     SharedPivots {
         job: u32,
@@ -80,7 +80,7 @@ pub enum FromWorker {
         shared: serde_json::Value,
         carriers: Vec<Vec<u32>>,
     },
-    /// Answer to `EdgeDetails`: a [`domaincat_core::edges::EdgeDetails`] as JSON.
+    /// Reply to `EdgeDetails`: a [`domaincat_core::edges::EdgeDetails`] as JSON.
     EdgeDetails {
         job: u32,
         request: u32,

@@ -1,14 +1,14 @@
 //! Hit tests for box and lasso selection, in screen coordinates.
 
-/// Whether `point` lies in the rectangle spanned by two corners (in any order).
+/// Returns whether `point` lies in the rectangle spanned by two corners (in any order).
 pub fn in_rect(point: [f64; 2], a: [f64; 2], b: [f64; 2]) -> bool {
     let (x0, x1) = (a[0].min(b[0]), a[0].max(b[0]));
     let (y0, y1) = (a[1].min(b[1]), a[1].max(b[1]));
     point[0] >= x0 && point[0] <= x1 && point[1] >= y0 && point[1] <= y1
 }
 
-/// Whether `point` lies inside the closed polygon `vertices` (even-odd rule, so a
-/// self-crossing lasso selects what an analyst sees enclosed).
+/// Returns whether `point` lies inside the closed polygon `vertices` (even-odd rule, so a
+/// self-crossing lasso selects the areas it visibly encloses).
 ///
 /// Complexity: O(vertices).
 pub fn in_polygon(point: [f64; 2], vertices: &[[f64; 2]]) -> bool {

@@ -280,8 +280,8 @@ impl Ui {
         }
     }
 
-    /// Marks the active view button (`2d`, `3d` or `infra`) and tells tests which view
-    /// is shown.
+    /// Marks the active view button (`2d`, `3d` or `infra`) and sets `data-view` on the
+    /// canvas for tests.
     pub fn set_view_mode(&self, view: &str) {
         for (button, name) in [
             (&self.view_2d, "2d"),
@@ -344,7 +344,7 @@ impl Ui {
         let _ = self.selection_lasso.set_attribute("hidden", "");
     }
 
-    /// Copies `text` to the clipboard and says whether that worked.
+    /// Copies `text` to the clipboard and reports the result in the status or error bar.
     pub fn copy_text(&self, text: String) {
         let Some(window) = self.document.default_view() else {
             return;

@@ -16,7 +16,7 @@ use edges::EdgeProgram;
 use nodes::NodeProgram;
 use view::{View, BACKGROUND};
 
-/// Why the renderer could not start.
+/// Error that keeps the renderer from starting.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     #[error("this browser has no WebGL2 support, which the graph view needs")]
@@ -62,7 +62,7 @@ impl Renderer {
         self.edges.set_vertices(&self.gl, edge_vertices);
     }
 
-    /// Draws the scene as `view` sees it, resizing the drawing buffer to the viewport
+    /// Draws the scene through `view`, resizing the drawing buffer to the viewport
     /// first.
     pub fn draw(&self, view: &View) {
         let width = (f64::from(view.viewport[0]) * view.pixel_ratio)

@@ -34,7 +34,7 @@ impl Positions<'_> {
         self.len() == 0
     }
 
-    /// The node's position with z = 0 in 2D.
+    /// Returns the node's position, with z = 0 in 2D.
     pub fn xyz(&self, node: usize) -> [f32; 3] {
         let base = node * self.dims;
         let z = if self.dims > 2 {
@@ -46,7 +46,7 @@ impl Positions<'_> {
     }
 }
 
-/// What the scene shows besides the graph itself.
+/// Highlight state drawn over the graph: the selection and the hovered node.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Highlight<'a> {
     /// One flag per node; empty when nothing is selected.
