@@ -200,8 +200,8 @@ describe('page with the sample export', () => {
     await page.mouse.move(before.x, before.y);
     await page.mouse.wheel(0, -300);
     const zoomed = await nodePosition(page, name);
-    assert.ok(Math.abs(zoomed.x - before.x) < 1.5 && Math.abs(zoomed.y - before.y) < 1.5,
-      'the point under the cursor stays put');
+    assert.ok(Math.abs(zoomed.x - before.x) < 1.5, `the point under the cursor moved by x ${zoomed.x - before.x}`);
+    assert.ok(Math.abs(zoomed.y - before.y) < 1.5, `the point under the cursor moved by y ${zoomed.y - before.y}`);
 
     await page.mouse.move(zoomed.x + 30, zoomed.y + 30);
     await page.mouse.down();
@@ -215,7 +215,10 @@ describe('page with the sample export', () => {
     await page.click('#fit-view');
     const box = await page.$eval('#graph-canvas', (c) => c.getBoundingClientRect().toJSON());
     const fitted = await nodePosition(page, name);
-    assert.ok(fitted.x > box.left && fitted.x < box.right && fitted.y > box.top && fitted.y < box.bottom);
+    assert.ok(fitted.x > box.left, 'fitted node right of the left edge');
+    assert.ok(fitted.x < box.right, 'fitted node left of the right edge');
+    assert.ok(fitted.y > box.top, 'fitted node below the top edge');
+    assert.ok(fitted.y < box.bottom, 'fitted node above the bottom edge');
   });
 
   test('window resize keeps the canvas matched to its box', async () => {

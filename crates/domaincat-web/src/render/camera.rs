@@ -155,8 +155,10 @@ mod tests {
         camera.fit(&positions, 10.0);
         for point in positions.chunks_exact(2) {
             let s = camera.world_to_screen([f64::from(point[0]), f64::from(point[1])]);
-            assert!(s[0] >= 10.0 && s[0] <= 790.0, "{s:?}");
-            assert!(s[1] >= 10.0 && s[1] <= 590.0, "{s:?}");
+            assert!(s[0] >= 10.0, "{s:?}");
+            assert!(s[0] <= 790.0, "{s:?}");
+            assert!(s[1] >= 10.0, "{s:?}");
+            assert!(s[1] <= 590.0, "{s:?}");
         }
     }
 
