@@ -357,6 +357,28 @@ fn normalize_edges(node_count: usize, edges: &[(u32, u32, f64)], influence: f64)
     merged
 }
 
+/// Keeps the edges that some end counts among its `per_node` heaviest (ties go to the
+/// lower neighbour index), in their given order; all edges when there are at most
+/// `per_node × node_count` or `per_node` is 0. Edges must have ends below `node_count`.
+pub fn heaviest_per_node(
+    node_count: usize,
+    edges: Vec<(u32, u32, f64)>,
+    per_node: usize,
+) -> Vec<(u32, u32, f64)> {
+    if per_node == 0 || edges.len() <= per_node.saturating_mul(node_count) {
+        return edges;
+    }
+    let edges = edges
+        .into_iter()
+        .filter(|&(a, b, _)| (a as usize) < node_count && (b as usize) < node_count)
+        .map(|(a, b, weight)| Edge { a, b, weight })
+        .collect();
+    strongest_edges(node_count, edges, per_node)
+        .into_iter()
+        .map(|e| (e.a, e.b, e.weight))
+        .collect()
+}
+
 /// Returns the edges that some end counts among its `per_node` heaviest, in their sorted
 /// order, or all edges when there are at most `per_node × node_count` of them or
 /// `per_node` is 0. Costs O(e) time and O(e) temporary memory for `e` edges.

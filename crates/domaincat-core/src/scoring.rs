@@ -53,6 +53,14 @@ pub struct EdgeData {
     pub categories: CategorySet,
 }
 
+/// An edge with the indices of its end points, `a < b`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ScoredEdge {
+    pub a: u32,
+    pub b: u32,
+    pub data: EdgeData,
+}
+
 /// Why a domain was left out of the graph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TrimReason {
@@ -121,6 +129,60 @@ impl Scoring {
     /// The domain at graph node `node`.
     pub fn node_domain(&self, node: NodeIndex) -> &Domain {
         &self.domains[self.graph[node] as usize]
+    }
+
+    /// Number of graph nodes.
+    pub fn node_count(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    /// Number of graph edges.
+    pub fn edge_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+
+    /// Domain id of graph node `node`, or `None` past the last node.
+    pub fn node_domain_id(&self, node: usize) -> Option<DomainId> {
+        self.graph.node_weight(NodeIndex::new(node)).copied()
+    }
+
+    /// Every edge with the indices of its end points, the lower end first.
+    pub fn edges(&self) -> impl Iterator<Item = ScoredEdge> + '_ {
+        self.graph.raw_edges().iter().map(|edge| {
+            let (a, b) = (edge.source().index() as u32, edge.target().index() as u32);
+            ScoredEdge {
+                a: a.min(b),
+                b: a.max(b),
+                data: edge.weight,
+            }
+        })
+    }
+
+    /// The `limit` heaviest edges, heaviest first; equal weights in end-point order.
+    pub fn heaviest_edges(&self, limit: usize) -> Vec<ScoredEdge> {
+        let order = |x: &ScoredEdge, y: &ScoredEdge| {
+            y.data
+                .weight
+                .total_cmp(&x.data.weight)
+                .then((x.a, x.b).cmp(&(y.a, y.b)))
+        };
+        let mut edges: Vec<ScoredEdge> = self.edges().collect();
+        if edges.len() > limit {
+            if limit == 0 {
+                return Vec::new();
+            }
+            edges.select_nth_unstable_by(limit - 1, order);
+            edges.truncate(limit);
+        }
+        edges.sort_unstable_by(order);
+        edges
+    }
+
+    /// The edges the force layout attracts along: each node's `per_node` heaviest (see
+    /// [`crate::layout::LayoutSettings::max_edges_per_node`]), as `(a, b, weight)`.
+    pub fn layout_edges(&self, per_node: usize) -> Vec<(u32, u32, f64)> {
+        let edges: Vec<(u32, u32, f64)> = self.edges().map(|e| (e.a, e.b, e.data.weight)).collect();
+        crate::layout::heaviest_per_node(self.node_count(), edges, per_node)
     }
 
     /// Graph nodes with no edge.
