@@ -166,18 +166,13 @@ fn whole_count(n: &serde_json::Number) -> Option<i64> {
     }
 }
 
-/// Renders a number as Python's `str()` does: integers plainly, whole floats with `.0`
-/// below 1e16, other floats in Rust's shortest round-trip form.
+/// Renders a number as Python's `str()` does: integers plainly, floats by
+/// [`crate::stats::python_float`].
 fn python_number(n: &serde_json::Number) -> String {
     if n.is_i64() || n.is_u64() {
         return n.to_string();
     }
-    let f = n.as_f64().unwrap_or(f64::NAN);
-    if f.fract() == 0.0 && f.abs() < 1e16 {
-        format!("{f:.1}")
-    } else {
-        format!("{f}")
-    }
+    crate::stats::python_float(n.as_f64().unwrap_or(f64::NAN))
 }
 
 /// Settings of the infrastructure view, with the original InfraCAT defaults.

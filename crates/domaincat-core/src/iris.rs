@@ -598,14 +598,9 @@ fn python_number(n: &serde_json::Number) -> String {
     if n.is_i64() || n.is_u64() {
         return n.to_string();
     }
-    let f = n.as_f64().unwrap_or(f64::NAN);
-    // Python's repr keeps a ".0" on whole floats and switches to exponent notation at
-    // 1e16; Rust's shortest round-trip digits are otherwise the same.
-    if f.fract() == 0.0 && f.abs() < 1e16 {
-        format!("{f:.1}")
-    } else {
-        format!("{f}")
-    }
+    // NOTE: an integer beyond u64 arrives as a float (serde_json without
+    // arbitrary_precision), so it renders as `1e+20` where Python would print its digits.
+    crate::stats::python_float(n.as_f64().unwrap_or(f64::NAN))
 }
 
 /// Normalizes a domain name so that `Example.COM.` and `example.com` are one domain.
@@ -810,6 +805,18 @@ mod tests {
             .map(|(v, _)| v)
             .collect();
         assert_eq!(asns, vec!["1.0", "2.5", "True"]);
+    }
+
+    #[test]
+    fn large_float_and_integer_stay_apart() {
+        let export = parse(
+            r#"[{"domain": "a.com", "ip": [{"asn": [1e16, 10000000000000000, 1.5e16, 1e-5]}]}]"#,
+        );
+        let asns: Vec<&str> = values_of(&export.records[0], Category::IpAsn)
+            .into_iter()
+            .map(|(v, _)| v)
+            .collect();
+        assert_eq!(asns, vec!["1e+16", "10000000000000000", "1.5e+16", "1e-05"]);
     }
 
     #[test]

@@ -75,10 +75,28 @@ pub fn round2(x: f64) -> f64 {
     format!("{x:.2}").parse().unwrap_or(x)
 }
 
-/// Formats a float as Python's `repr` does for the values this table produces
-/// (`28.0`, `46.57`, `0.0`).
+/// Formats a float as Python's `repr` and `str` do: the shortest digits that round-trip,
+/// in exponent notation when the decimal exponent is below −4 or at least 16 (`1e+16`,
+/// `1.5e-05`), otherwise positional with `.0` on whole values (`28.0`, `46.57`).
 pub fn python_float(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e16 {
+    if x.is_nan() {
+        return "nan".to_string();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf" } else { "-inf" }.to_string();
+    }
+    // Rust's `{:e}` prints the same shortest round-trip digits as Python's repr, as
+    // `d.ddde[-]x` with the decimal exponent x.
+    let scientific = format!("{x:e}");
+    if let Some((mantissa, exponent)) = scientific.split_once('e') {
+        if let Ok(exponent) = exponent.parse::<i32>() {
+            if x != 0.0 && !(-4..16).contains(&exponent) {
+                let sign = if exponent < 0 { '-' } else { '+' };
+                return format!("{mantissa}e{sign}{:02}", exponent.unsigned_abs());
+            }
+        }
+    }
+    if x.fract() == 0.0 {
         format!("{x:.1}")
     } else {
         format!("{x}")
@@ -105,5 +123,28 @@ mod tests {
         assert_eq!(python_float(28.0), "28.0");
         assert_eq!(python_float(0.0), "0.0");
         assert_eq!(python_float(46.57), "46.57");
+    }
+
+    #[test]
+    fn python_float_switches_to_exponent_like_python() {
+        // Expected strings are CPython 3.11's repr() of the same floats.
+        let cases = [
+            (1e16, "1e+16"),
+            (1.5e16, "1.5e+16"),
+            (-1e16, "-1e+16"),
+            (9_999_999_999_999_998.0, "9999999999999998.0"),
+            (1e15, "1000000000000000.0"),
+            (123_456_789_012_345_680.0, "1.2345678901234568e+17"),
+            (1e100, "1e+100"),
+            (1e-4, "0.0001"),
+            (1e-5, "1e-05"),
+            (1.5e-7, "1.5e-07"),
+            (-0.0, "-0.0"),
+            (5e-324, "5e-324"),
+            (f64::MAX, "1.7976931348623157e+308"),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(python_float(value), expected, "repr of {value:e}");
+        }
     }
 }
