@@ -20,7 +20,7 @@ use crate::panels::Panels;
 use crate::protocol::{FromWorker, GraphSummary, InfraSummary, ToWorker};
 use crate::render::camera::Camera;
 use crate::render::orbit::OrbitCamera;
-use crate::render::scene::{self, Highlight, Positions, NODE_RADIUS};
+use crate::render::scene::{self, EdgeBudget, Highlight, Positions, NODE_RADIUS};
 use crate::render::view::View;
 use crate::render::Renderer;
 use crate::ui::Ui;
@@ -135,7 +135,13 @@ pub(crate) struct GraphView {
 impl GraphView {
     fn new(summary: GraphSummary) -> Self {
         let mut neighbours = vec![Vec::new(); summary.node_count()];
-        for ends in summary.edge_ends.chunks_exact(2) {
+        // With part of the edges, neighbours come from the worker on demand.
+        let ends = if summary.has_every_edge() {
+            summary.edge_ends.as_slice()
+        } else {
+            &[]
+        };
+        for ends in ends.chunks_exact(2) {
             let (a, b) = (ends[0] as usize, ends[1] as usize);
             if a < neighbours.len() && b < neighbours.len() {
                 neighbours[a].push(ends[1]);
@@ -166,6 +172,8 @@ impl GraphView {
 }
 
 pub(crate) struct App {
+    /// The page's own handle, for workers' message handlers.
+    this: std::rc::Weak<RefCell<App>>,
     pub window: Window,
     pub ui: Ui,
     pub panels: Panels,
@@ -196,10 +204,17 @@ pub(crate) struct App {
     pub mode: ViewMode,
     pub camera: Camera,
     pub orbit: OrbitCamera,
-    worker: Worker,
-    worker_ready: bool,
-    /// A job waiting for the worker to load: the message and the export's bytes.
-    pending: Option<(JsValue, js_sys::ArrayBuffer)>,
+    /// The worker holding the export and scoring on screen; it answers layout, shared
+    /// pivot, neighbour, edge and infrastructure requests.
+    worker: Option<JobWorker>,
+    /// The worker scoring the next graph, replacing `worker` when it succeeds.
+    loading: Option<Loading>,
+    /// Serial number of the latest worker started.
+    worker_serial: u32,
+    /// Bytes of the export on screen, kept to score it again with other settings.
+    export: Option<(String, js_sys::ArrayBuffer)>,
+    /// Latest neighbour request and what to do with its answer.
+    neighbours_request: (u32, SelectOp),
     job: u32,
     /// File name of the job in progress, for messages.
     job_name: String,
@@ -216,7 +231,37 @@ pub(crate) struct App {
     frame_requested: bool,
     frame_callback: Option<Closure<dyn FnMut()>>,
     node_buffer: Vec<f32>,
-    edge_buffer: Vec<f32>,
+    /// Edge instances of the last upload.
+    edge_words: Vec<u32>,
+    /// The edges drawn, chosen within [`EDGE_BUDGET`] by zoom.
+    edge_budget: EdgeBudget,
+    /// What `edge_budget` was chosen for: view, job and visible rectangle.
+    budget_key: Option<(ViewMode, u32, Option<[f32; 4]>)>,
+    /// Set when positions changed since `edge_budget` was chosen.
+    budget_stale: bool,
+    /// When `edge_budget` was last chosen, in milliseconds.
+    budget_time: f64,
+    /// Bumped whenever `edge_budget` or the selection changes.
+    budget_version: u64,
+    selection_version: u64,
+    /// What the uploaded edge instances were built from.
+    edge_key: Option<EdgeKey>,
+}
+
+/// At most this many edges are drawn at once; zooming in spends them on what is in view.
+pub(crate) const EDGE_BUDGET: usize = 100_000;
+
+/// The edge budget is chosen again at most this often while the view moves.
+const BUDGET_INTERVAL_MS: f64 = 150.0;
+
+/// The inputs of the uploaded edge instances: a new key means a new upload.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct EdgeKey {
+    mode: ViewMode,
+    budget_version: u64,
+    selection_version: u64,
+    hovered: Option<usize>,
+    hovered_edge: Option<(u32, u32)>,
 }
 
 pub(crate) type Shared = Rc<RefCell<App>>;
@@ -252,52 +297,57 @@ fn try_start() -> Result<(), String> {
         }
     };
 
-    let options = WorkerOptions::new();
-    options.set_type(WorkerType::Classic);
-    // Relative, so the page also works when hosted under a sub-path.
-    let worker = Worker::new_with_options("./worker_loader.js", &options)
-        .map_err(|err| format!("could not start the scoring worker: {err:?}"))?;
-
-    let app = Rc::new(RefCell::new(App {
-        window: window.clone(),
-        ui,
-        panels,
-        settings: Settings::default(),
-        removed: Vec::new(),
-        undo: Vec::new(),
-        keep_selection: Vec::new(),
-        shared_request: 0,
-        shared_carriers: Vec::new(),
-        edge_request: 0,
-        pinned_edge_request: 0,
-        hovered_edge: None,
-        infra: None,
-        infra_settings: InfraSettings::default(),
-        infra_job: 0,
-        infra_node: None,
-        infra_camera: Camera::default(),
-        renderer,
-        mode: ViewMode::Flat,
-        camera: Camera::default(),
-        orbit: OrbitCamera::default(),
-        worker,
-        worker_ready: false,
-        pending: None,
-        job: 0,
-        job_name: String::new(),
-        graph: None,
-        selected: Vec::new(),
-        hovered: None,
-        camera_moved: [false; 3],
-        layout_done: [false; 3],
-        frame_requested: false,
-        frame_callback: None,
-        node_buffer: Vec::new(),
-        edge_buffer: Vec::new(),
-    }));
+    let app = Rc::new_cyclic(|this| {
+        RefCell::new(App {
+            this: this.clone(),
+            window: window.clone(),
+            ui,
+            panels,
+            settings: Settings::default(),
+            removed: Vec::new(),
+            undo: Vec::new(),
+            keep_selection: Vec::new(),
+            shared_request: 0,
+            shared_carriers: Vec::new(),
+            edge_request: 0,
+            pinned_edge_request: 0,
+            hovered_edge: None,
+            infra: None,
+            infra_settings: InfraSettings::default(),
+            infra_job: 0,
+            infra_node: None,
+            infra_camera: Camera::default(),
+            renderer,
+            mode: ViewMode::Flat,
+            camera: Camera::default(),
+            orbit: OrbitCamera::default(),
+            worker: None,
+            loading: None,
+            worker_serial: 0,
+            export: None,
+            neighbours_request: (0, SelectOp::Replace),
+            job: 0,
+            job_name: String::new(),
+            graph: None,
+            selected: Vec::new(),
+            hovered: None,
+            camera_moved: [false; 3],
+            layout_done: [false; 3],
+            frame_requested: false,
+            frame_callback: None,
+            node_buffer: Vec::new(),
+            edge_words: Vec::new(),
+            edge_budget: EdgeBudget::default(),
+            budget_key: None,
+            budget_stale: true,
+            budget_time: f64::NEG_INFINITY,
+            budget_version: 0,
+            selection_version: 0,
+            edge_key: None,
+        })
+    });
 
     install_frame_callback(&app);
-    install_worker_handler(&app);
     crate::input::install(&app, &document)?;
     install_debug_api(&app, &window)?;
     let shared = Rc::clone(&app);
@@ -320,33 +370,90 @@ fn install_frame_callback(app: &Shared) {
     app.borrow_mut().frame_callback = Some(callback);
 }
 
-fn install_worker_handler(app: &Shared) {
-    let shared = Rc::clone(app);
-    let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        shared.borrow_mut().on_worker_message(&event.data());
-    });
-    app.borrow()
-        .worker
-        .set_onmessage(Some(handler.as_ref().unchecked_ref()));
-    handler.forget();
+/// A scoring worker with its message handlers; dropping it ends the worker.
+pub(crate) struct JobWorker {
+    worker: Worker,
+    serial: u32,
+    ready: bool,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
 
-    let shared = Rc::clone(app);
-    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-        let detail = Reflect::get(&event, &"message".into())
-            .ok()
-            .and_then(|m| m.as_string())
-            .unwrap_or_else(|| "unknown error".to_string());
-        log::error!("scoring worker error: {detail}");
-        let app = shared.borrow();
-        app.ui.set_busy(None);
-        app.ui.show_error(&format!(
-            "The scoring worker stopped: {detail}. Reload the page."
-        ));
-    });
-    app.borrow()
-        .worker
-        .set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    on_error.forget();
+impl JobWorker {
+    /// Starts a worker whose messages reach `app` tagged with `serial`.
+    fn start(app: &Shared, serial: u32) -> Result<Self, String> {
+        let options = WorkerOptions::new();
+        options.set_type(WorkerType::Classic);
+        // Relative, so the page also works when hosted under a sub-path.
+        let worker = Worker::new_with_options("./worker_loader.js", &options).map_err(|err| {
+            format!(
+                "could not start a scoring worker: {}",
+                describe_js_error(&err)
+            )
+        })?;
+        let weak = Rc::downgrade(app);
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            if let Some(app) = weak.upgrade() {
+                app.borrow_mut().on_worker_message(serial, &event.data());
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        let weak = Rc::downgrade(app);
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            // Keeps the error from also reaching the page's console as uncaught.
+            event.prevent_default();
+            let detail = Reflect::get(&event, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+                .unwrap_or_else(|| "unknown error".to_string());
+            if let Some(app) = weak.upgrade() {
+                app.borrow_mut().on_worker_error(serial, &detail);
+            }
+        });
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(JobWorker {
+            worker,
+            serial,
+            ready: false,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    /// Posts a request, moving `bytes` along with it.
+    fn post(&self, message: &JsValue, bytes: Option<&js_sys::ArrayBuffer>) -> Result<(), String> {
+        let envelope = Object::new();
+        let _ = Reflect::set(&envelope, &"message".into(), message);
+        let result = match bytes {
+            Some(bytes) => {
+                let _ = Reflect::set(&envelope, &"bytes".into(), bytes);
+                self.worker
+                    .post_message_with_transfer(&envelope, &Array::of1(bytes))
+            }
+            None => self.worker.post_message(&envelope),
+        };
+        result.map_err(|err| describe_js_error(&err))
+    }
+}
+
+impl Drop for JobWorker {
+    fn drop(&mut self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
+    }
+}
+
+/// An export being scored in a worker of its own.
+struct Loading {
+    worker: JobWorker,
+    name: String,
+    /// Copy of the export's bytes, kept once the graph is shown.
+    bytes: js_sys::ArrayBuffer,
+    /// The request and the bytes to move with it, until the worker is ready.
+    request: Option<(JsValue, js_sys::ArrayBuffer)>,
+    /// Undo stack to adopt with the new graph; `None` keeps the current one.
+    undo: Option<Vec<Vec<String>>>,
 }
 
 /// Exposes `window.domaincat` for browser tests and the console:
@@ -390,7 +497,7 @@ fn install_debug_api(app: &Shared, window: &Window) -> Result<(), String> {
         };
         let app = app.borrow();
         let result = Object::new();
-        let edges = app.scene().map_or(0, |s| s.edge_ends.len() / 2);
+        let edges = app.edge_budget.drawn.len();
         let _ = Reflect::set(&result, &"nodes".into(), &(app.node_count() as u32).into());
         let _ = Reflect::set(&result, &"edges".into(), &(edges as u32).into());
         result.into()
@@ -472,54 +579,134 @@ pub(crate) fn describe_js_error(err: &JsValue) -> String {
 }
 
 impl App {
-    /// Sends an export to the worker as a new job; replies to older jobs are ignored.
+    /// Scores an export in a new worker with the current settings, as a new job.
     pub fn submit(&mut self, name: &str, bytes: js_sys::ArrayBuffer) {
+        self.keep_selection.clear();
+        let settings = self.settings.clone();
+        self.start_job(name, bytes, settings, Vec::new(), Some(Vec::new()));
+    }
+
+    /// Starts job `self.job + 1`: scores `bytes` with `settings` without the `removed`
+    /// domains in a new worker, ending any job still loading. The graph on screen stays
+    /// until the new one arrives; `undo` replaces the undo stack then, when given.
+    fn start_job(
+        &mut self,
+        name: &str,
+        bytes: js_sys::ArrayBuffer,
+        settings: Settings,
+        removed: Vec<String>,
+        undo: Option<Vec<Vec<String>>>,
+    ) {
+        self.loading = None;
         self.job += 1;
         self.job_name = name.to_string();
-        self.keep_selection.clear();
         self.ui.hide_error();
         self.ui
-            .set_busy(Some(&format!("Sending {name} to the scoring worker…")));
+            .set_busy(Some(&format!("Starting a scoring worker for {name}…")));
+        self.ui.set_cancellable(true);
+        let Some(app) = self.this.upgrade() else {
+            return;
+        };
+        self.worker_serial += 1;
+        let worker = match JobWorker::start(&app, self.worker_serial) {
+            Ok(worker) => worker,
+            Err(err) => {
+                log::error!("{err}");
+                return self.fail_job(&format!("Could not score {name}: {err}."));
+            }
+        };
         let request = ToWorker::Score {
             job: self.job,
             file_name: name.to_string(),
-            settings: self.settings.clone(),
+            settings,
+            removed,
         };
-        let message = match serde_wasm_bindgen::to_value(&request) {
-            Ok(message) => message,
+        let request = match serde_wasm_bindgen::to_value(&request) {
+            Ok(request) => request,
             Err(err) => {
                 log::error!("could not encode a worker request: {err}");
-                return;
+                return self.fail_job(&format!("Could not score {name}: {err}."));
             }
         };
-        if self.worker_ready {
-            self.post_job(&message, Some(&bytes));
-        } else {
-            self.pending = Some((message, bytes));
-        }
+        let kept = bytes.slice(0);
+        self.loading = Some(Loading {
+            worker,
+            name: name.to_string(),
+            bytes: kept,
+            request: Some((request, bytes)),
+            undo,
+        });
     }
 
-    /// Posts a request to the worker, moving `bytes` along with it.
-    fn post_job(&self, message: &JsValue, bytes: Option<&js_sys::ArrayBuffer>) {
-        let envelope = Object::new();
-        let _ = Reflect::set(&envelope, &"message".into(), message);
-        let result = match bytes {
-            Some(bytes) => {
-                let _ = Reflect::set(&envelope, &"bytes".into(), bytes);
-                self.worker
-                    .post_message_with_transfer(&envelope, &Array::of1(bytes))
-            }
-            None => self.worker.post_message(&envelope),
+    /// Stops the export being loaded; the graph on screen stays.
+    pub fn cancel_job(&mut self) {
+        let Some(loading) = self.loading.take() else {
+            return;
         };
-        if let Err(err) = result {
-            log::error!("could not post to the worker: {err:?}");
-            self.ui.set_busy(None);
+        log::info!("loading {} cancelled", loading.name);
+        self.ui.set_busy(None);
+        self.ui.set_cancellable(false);
+        let kept = if self.graph.is_some() {
+            " The previous graph is still shown."
+        } else {
+            ""
+        };
+        self.ui
+            .set_status(&format!("Loading {} was cancelled.{kept}", loading.name));
+    }
+
+    /// Ends the job in progress with `message`, keeping what is on screen.
+    fn fail_job(&mut self, message: &str) {
+        self.loading = None;
+        self.keep_selection.clear();
+        log::warn!("loading {} failed: {message}", self.job_name);
+        self.ui.set_busy(None);
+        self.ui.set_cancellable(false);
+        self.ui
+            .set_status(&format!("{} was not loaded.", self.job_name));
+        let kept = if self.graph.is_some() {
+            " The previous graph, its settings and selection are still shown."
+        } else {
+            ""
+        };
+        self.ui.show_error(&format!("{message}{kept}"));
+    }
+
+    /// Posts a request to the worker of the graph on screen.
+    fn post_job(&self, message: &JsValue) {
+        let Some(worker) = &self.worker else {
+            return;
+        };
+        if let Err(err) = worker.post(message, None) {
+            log::error!("could not post to the worker: {err}");
             self.ui
                 .show_error("Could not hand the request to the scoring worker.");
         }
     }
 
-    fn on_worker_message(&mut self, data: &JsValue) {
+    fn on_worker_error(&mut self, serial: u32, detail: &str) {
+        log::error!("scoring worker {serial} stopped: {detail}");
+        if self
+            .loading
+            .as_ref()
+            .is_some_and(|l| l.worker.serial == serial)
+        {
+            self.fail_job(&format!(
+                "The scoring worker stopped while reading {}: {detail}. The export may be \
+                 too large for this tab's memory.",
+                self.job_name
+            ));
+        } else if self.worker.as_ref().is_some_and(|w| w.serial == serial) {
+            self.worker = None;
+            self.ui.set_busy(None);
+            self.ui.show_error(&format!(
+                "The scoring worker stopped: {detail}. The graph stays on screen, but \
+                 shared pivots, edge details and new layouts need the export loaded again."
+            ));
+        }
+    }
+
+    fn on_worker_message(&mut self, serial: u32, data: &JsValue) {
         let message = Reflect::get(data, &"message".into())
             .ok()
             .map(serde_wasm_bindgen::from_value::<FromWorker>);
@@ -531,17 +718,17 @@ impl App {
             }
             None => return,
         };
+        let from_loading = self
+            .loading
+            .as_ref()
+            .is_some_and(|l| l.worker.serial == serial);
+        if from_loading {
+            return self.on_loading_message(message, data);
+        }
+        if self.worker.as_ref().is_none_or(|w| w.serial != serial) {
+            return;
+        }
         match message {
-            FromWorker::Ready => {
-                self.worker_ready = true;
-                if let Some((message, bytes)) = self.pending.take() {
-                    self.post_job(&message, Some(&bytes));
-                }
-            }
-            FromWorker::Progress { job, stage } if job == self.job => {
-                self.ui.set_busy(Some(&stage));
-            }
-            FromWorker::Scored { job, graph } if job == self.job => self.show_graph(*graph),
             FromWorker::Layout {
                 job,
                 dims,
@@ -577,29 +764,89 @@ impl App {
             } if job == self.job && request == self.edge_request => {
                 self.show_edge_details(&details);
             }
+            FromWorker::Neighbours {
+                job,
+                request,
+                node,
+                neighbours,
+            } if job == self.job && request == self.neighbours_request.0 => {
+                let mut nodes = vec![node as usize];
+                nodes.extend(neighbours.iter().map(|&n| n as usize));
+                self.apply_selection(&nodes, self.neighbours_request.1);
+            }
             FromWorker::Infra { job, graph } if job == self.job => self.show_infra(*graph),
             FromWorker::Failed { job, message } if job == self.job => {
-                log::warn!("loading {} failed: {message}", self.job_name);
+                log::warn!("a request for {} failed: {message}", self.job_name);
                 self.ui.set_busy(None);
-                self.ui
-                    .set_status(&format!("{} was not loaded.", self.job_name));
-                let kept = if self.graph.is_some() {
-                    " The previous graph is still shown."
-                } else {
-                    ""
-                };
-                self.ui.show_error(&format!("{message}{kept}"));
+                self.ui.show_error(&message);
             }
             _ => {}
         }
     }
 
+    /// Handles a message of the worker scoring the next graph.
+    fn on_loading_message(&mut self, message: FromWorker, data: &JsValue) {
+        match message {
+            FromWorker::Ready => {
+                let Some(loading) = self.loading.as_mut() else {
+                    return;
+                };
+                loading.worker.ready = true;
+                if let Some((request, bytes)) = loading.request.take() {
+                    if let Err(err) = loading.worker.post(&request, Some(&bytes)) {
+                        log::error!("could not post to the worker: {err}");
+                        self.fail_job(&format!(
+                            "Could not hand the export to the scoring worker: {err}."
+                        ));
+                    }
+                }
+            }
+            FromWorker::Progress { job, stage } if job == self.job => {
+                self.ui.set_busy(Some(&stage));
+            }
+            FromWorker::Scored { job, graph } if job == self.job => {
+                let Some(loading) = self.loading.take() else {
+                    return;
+                };
+                let mut summary = *graph;
+                summary.edge_ends = typed_vec::<js_sys::Uint32Array, u32>(data, "edgeEnds");
+                summary.edge_weights = typed_vec::<Float32Array, f32>(data, "edgeWeights");
+                if summary.edge_ends.len() != summary.edge_weights.len() * 2 {
+                    log::error!(
+                        "the worker sent {} edge ends for {} weights",
+                        summary.edge_ends.len(),
+                        summary.edge_weights.len()
+                    );
+                    summary.edge_ends.clear();
+                    summary.edge_weights.clear();
+                }
+                // The new worker holds the new export; the old one ends here.
+                self.worker = Some(loading.worker);
+                self.export = Some((loading.name, loading.bytes));
+                if let Some(undo) = loading.undo {
+                    self.undo = undo;
+                }
+                self.ui.set_cancellable(false);
+                self.show_graph(summary);
+            }
+            FromWorker::Failed { job, message } if job == self.job => self.fail_job(&message),
+            _ => {}
+        }
+    }
+
     fn show_graph(&mut self, summary: GraphSummary) {
+        let stages: Vec<String> = summary
+            .stage_ms
+            .iter()
+            .map(|(stage, ms)| format!("{stage} {ms:.0} ms"))
+            .collect();
         log::info!(
-            "scored {}: {} nodes, {} edges",
+            "scored {}: {} nodes, {} edges ({} sent); {}",
             summary.file_name,
             summary.node_count(),
-            summary.edge_count()
+            summary.edge_count(),
+            summary.edge_weights.len(),
+            stages.join(", ")
         );
         self.ui.show_summary(&summary);
         self.ui.set_busy(Some("Laying out the graph…"));
@@ -611,6 +858,7 @@ impl App {
         self.panels
             .show_removed(self.removed.len(), self.undo.len());
         self.selected = vec![false; summary.node_count()];
+        self.selection_version += 1;
         self.hovered = None;
         self.hovered_edge = None;
         self.camera_moved = [false; 3];
@@ -649,7 +897,7 @@ impl App {
             dims: 3,
         };
         match serde_wasm_bindgen::to_value(&request) {
-            Ok(message) => self.post_job(&message, None),
+            Ok(message) => self.post_job(&message),
             Err(err) => log::error!("could not encode a layout request: {err}"),
         }
     }
@@ -683,6 +931,7 @@ impl App {
         }
         let slot = mode.slot();
         self.layout_done[slot] = done;
+        self.budget_stale = true;
         if mode != self.mode {
             return;
         }
@@ -784,7 +1033,7 @@ impl App {
             settings: self.infra_settings.clone(),
         };
         match serde_wasm_bindgen::to_value(&request) {
-            Ok(message) => self.post_job(&message, None),
+            Ok(message) => self.post_job(&message),
             Err(err) => log::error!("could not encode an infrastructure request: {err}"),
         }
     }
@@ -847,6 +1096,7 @@ impl App {
                     radii: Some(&infra.radii),
                     edge_ends: &infra.summary.edge_ends,
                     edge_weights: &infra.edge_weights,
+                    total_edges: infra.edge_weights.len() as u64,
                 })
             }
             mode => {
@@ -857,6 +1107,7 @@ impl App {
                     radii: None,
                     edge_ends: &graph.summary.edge_ends,
                     edge_weights: &graph.summary.edge_weights,
+                    total_edges: graph.summary.total_edges,
                 })
             }
         }
@@ -864,16 +1115,38 @@ impl App {
 
     fn draw(&mut self) {
         let view = self.view();
+        let now = self.window.performance().map_or(0.0, |p| p.now());
+        let mut renderer = self.renderer.take();
         let mut nodes = std::mem::take(&mut self.node_buffer);
-        let mut edges = std::mem::take(&mut self.edge_buffer);
+        let mut budget = std::mem::take(&mut self.edge_budget);
+        let mut words = std::mem::take(&mut self.edge_words);
         nodes.clear();
-        edges.clear();
         let infra_selection = self.infra_node.map(|n| {
             let mut flags = vec![false; n + 1];
             flags[n] = true;
             flags
         });
+        let visible = self.visible_rect();
+        let budget_key = (self.mode, self.job, visible);
+        let new_view = self
+            .budget_key
+            .is_none_or(|(mode, job, _)| (mode, job) != (self.mode, self.job));
+        let budget_due = (self.budget_key != Some(budget_key) || self.budget_stale)
+            && (new_view || now - self.budget_time >= BUDGET_INTERVAL_MS);
+        let budget_waits =
+            (self.budget_key != Some(budget_key) || self.budget_stale) && !budget_due;
+        let budget_version = self.budget_version + u64::from(budget_due);
+        let edge_key = EdgeKey {
+            mode: self.mode,
+            budget_version,
+            selection_version: self.selection_version,
+            hovered: self.hovered,
+            hovered_edge: self.hovered_edge,
+        };
+        let mut note = None;
+        let mut drawn_scene = false;
         if let Some(scene) = self.scene().filter(|s| !s.positions.is_empty()) {
+            drawn_scene = true;
             let selected: &[bool] = match (self.mode, &infra_selection) {
                 (ViewMode::Infra, Some(flags)) => flags,
                 (ViewMode::Infra, None) => &[],
@@ -890,23 +1163,85 @@ impl App {
                 highlight,
                 &mut nodes,
             );
-            scene::edge_vertices(
-                scene.positions,
-                scene.edge_ends,
-                scene.edge_weights,
-                highlight,
-                &mut edges,
-            );
-            if let Some((a, b)) = self.hovered_edge {
-                append_highlighted_edge(scene.positions, a, b, &mut edges);
+            if budget_due {
+                scene::choose_edges(
+                    scene.positions,
+                    scene.edge_ends,
+                    visible,
+                    EDGE_BUDGET,
+                    &mut budget,
+                );
+                note = Some((budget.drawn.len(), scene.total_edges, budget.truncated));
+            }
+            if let Some(renderer) = renderer.as_mut() {
+                renderer.set_nodes(&nodes, scene.positions.flat, scene.positions.dims);
+                if self.edge_key != Some(edge_key) {
+                    scene::edge_instances(
+                        scene.edge_ends,
+                        scene.edge_weights,
+                        &budget.drawn,
+                        highlight,
+                        self.hovered_edge,
+                        &mut words,
+                    );
+                    renderer.set_edges(&words);
+                }
             }
         }
-        if let Some(renderer) = self.renderer.as_mut() {
-            renderer.set_scene(&nodes, &edges);
+        if drawn_scene {
+            self.edge_key = Some(edge_key);
+            if budget_due {
+                self.budget_key = Some(budget_key);
+                self.budget_stale = false;
+                self.budget_time = now;
+                self.budget_version = budget_version;
+            }
+        } else if self.edge_key.is_some() {
+            // Nothing to draw: clear what the GPU still holds.
+            words.clear();
+            budget = EdgeBudget::default();
+            if let Some(renderer) = renderer.as_mut() {
+                renderer.set_nodes(&[], &[], 2);
+                renderer.set_edges(&[]);
+            }
+            self.edge_key = None;
+            self.budget_key = None;
+            note = Some((0, 0, false));
+        }
+        if let Some(renderer) = renderer.as_ref() {
             renderer.draw(&view);
         }
+        self.renderer = renderer;
+        if let Some((drawn, total, truncated)) = note {
+            self.ui.set_edge_note(drawn, total, truncated);
+        }
         self.node_buffer = nodes;
-        self.edge_buffer = edges;
+        self.edge_words = words;
+        self.edge_budget = budget;
+        if drawn_scene && budget_waits {
+            // The view moved within the interval: choose again on a later frame.
+            self.request_frame();
+        }
+    }
+
+    /// The part of the plane the flat views show, with a margin, in world units; `None`
+    /// in 3D, where every edge may be in view.
+    fn visible_rect(&self) -> Option<[f32; 4]> {
+        let camera = match self.mode {
+            ViewMode::Flat => &self.camera,
+            ViewMode::Infra => &self.infra_camera,
+            ViewMode::Orbit => return None,
+        };
+        let margin = 0.05;
+        let [w, h] = camera.viewport;
+        let a = camera.screen_to_world([-margin * w, -margin * h]);
+        let b = camera.screen_to_world([(1.0 + margin) * w, (1.0 + margin) * h]);
+        Some([
+            a[0].min(b[0]) as f32,
+            a[1].min(b[1]) as f32,
+            a[0].max(b[0]) as f32,
+            a[1].max(b[1]) as f32,
+        ])
     }
 
     pub fn resize(&mut self) {
@@ -1053,7 +1388,7 @@ impl App {
                     Some(risk) => format!("risk {risk}"),
                     None => "no risk score".to_string(),
                 };
-                let degree = graph.neighbours[node].len();
+                let degree = graph.summary.degrees.get(node).copied().unwrap_or_default();
                 let noun = if degree == 1 {
                     "connection"
                 } else {
@@ -1089,6 +1424,21 @@ impl App {
             (None, SelectOp::Replace) => Vec::new(),
             (None, _) => return,
             (Some(node), SelectOp::Remove) => vec![node],
+            (Some(node), _) if !graph.summary.has_every_edge() => {
+                // The page holds only the heaviest edges: ask the worker for all of them.
+                let request = self.neighbours_request.0 + 1;
+                self.neighbours_request = (request, op);
+                let message = ToWorker::Neighbours {
+                    job: self.job,
+                    request,
+                    node: node as u32,
+                };
+                match serde_wasm_bindgen::to_value(&message) {
+                    Ok(message) => self.post_job(&message),
+                    Err(err) => log::error!("could not encode a neighbour request: {err}"),
+                }
+                return;
+            }
             (Some(node), _) => {
                 let mut nodes = vec![node];
                 nodes.extend(graph.neighbours[node].iter().map(|&n| n as usize));
@@ -1103,6 +1453,7 @@ impl App {
         if self.graph.is_none() || self.mode == ViewMode::Infra {
             return;
         }
+        self.selection_version += 1;
         if op == SelectOp::Replace {
             self.selected.iter_mut().for_each(|s| *s = false);
         }
@@ -1164,7 +1515,7 @@ impl App {
             nodes,
         };
         match serde_wasm_bindgen::to_value(&request) {
-            Ok(message) => self.post_job(&message, None),
+            Ok(message) => self.post_job(&message),
             Err(err) => log::error!("could not encode a shared-pivot request: {err}"),
         }
     }
@@ -1201,7 +1552,7 @@ impl App {
             b,
         };
         match serde_wasm_bindgen::to_value(&request) {
-            Ok(message) => self.post_job(&message, None),
+            Ok(message) => self.post_job(&message),
             Err(err) => log::error!("could not encode an edge request: {err}"),
         }
     }
@@ -1241,7 +1592,11 @@ impl App {
         let scene = self.scene()?;
         let reach = 3.5;
         let mut best: Option<((u32, u32), f64)> = None;
-        for ends in scene.edge_ends.chunks_exact(2) {
+        for &index in &self.edge_budget.drawn {
+            let index = index as usize;
+            let Some(ends) = scene.edge_ends.get(2 * index..2 * index + 2) else {
+                continue;
+            };
             let (Some((a, _, _)), Some((b, _, _))) = (
                 self.project(ends[0] as usize),
                 self.project(ends[1] as usize),
@@ -1257,8 +1612,22 @@ impl App {
     }
 
     /// Scores the export again with `settings`, keeping the selection of remaining
-    /// domains.
+    /// domains. Settings, removals and selection change only once the new graph arrives.
     pub fn rescore(&mut self, settings: Settings) {
+        let removed = self.removed.clone();
+        self.rescore_with(settings, removed, None);
+    }
+
+    fn rescore_with(
+        &mut self,
+        settings: Settings,
+        removed: Vec<String>,
+        undo: Option<Vec<Vec<String>>>,
+    ) {
+        let Some((name, bytes)) = self.export.clone() else {
+            self.settings = settings;
+            return;
+        };
         if self.graph.is_none() {
             self.settings = settings;
             return;
@@ -1268,19 +1637,9 @@ impl App {
             .into_iter()
             .map(String::from)
             .collect();
-        self.job += 1;
-        self.ui.hide_error();
+        self.start_job(&name, bytes.slice(0), settings, removed, undo);
         self.ui
             .set_busy(Some("Scoring again with the new settings…"));
-        let request = ToWorker::Rescore {
-            job: self.job,
-            settings,
-            removed: self.removed.clone(),
-        };
-        match serde_wasm_bindgen::to_value(&request) {
-            Ok(message) => self.post_job(&message, None),
-            Err(err) => log::error!("could not encode a re-score request: {err}"),
-        }
     }
 
     /// Removes `names` from scoring (undoable) and scores again.
@@ -1308,10 +1667,10 @@ impl App {
         }
         let changed = removed.len() != self.removed.len();
         if changed {
-            self.undo
-                .push(std::mem::replace(&mut self.removed, removed));
+            let mut undo = self.undo.clone();
+            undo.push(self.removed.clone());
             let settings = self.settings.clone();
-            self.rescore(settings);
+            self.rescore_with(settings, removed, Some(undo));
         }
         // After the re-score request, which clears earlier errors.
         if !unknown.is_empty() {
@@ -1331,12 +1690,12 @@ impl App {
 
     /// Restores the domains of the last removal and scores again.
     pub fn undo_removal(&mut self) {
-        let Some(previous) = self.undo.pop() else {
+        let mut undo = self.undo.clone();
+        let Some(previous) = undo.pop() else {
             return;
         };
-        self.removed = previous;
         let settings = self.settings.clone();
-        self.rescore(settings);
+        self.rescore_with(settings, previous, Some(undo));
     }
 
     fn show_infra_node(&mut self, node: Option<usize>) {
@@ -1389,16 +1748,35 @@ struct SceneData<'a> {
     radii: Option<&'a [f32]>,
     edge_ends: &'a [u32],
     edge_weights: &'a [f32],
+    /// Edges of the graph, including those the page does not hold.
+    total_edges: u64,
 }
 
-/// Draws the hovered edge once more, bright and opaque, over the others.
-fn append_highlighted_edge(positions: Positions<'_>, a: u32, b: u32, out: &mut Vec<f32>) {
-    let (a, b) = (a as usize, b as usize);
-    if a >= positions.len() || b >= positions.len() {
-        return;
+/// Copies the typed array attached to a worker message under `name`; empty when absent.
+fn typed_vec<A, T>(data: &JsValue, name: &str) -> Vec<T>
+where
+    A: JsCast + TypedVec<T>,
+{
+    Reflect::get(data, &name.into())
+        .ok()
+        .and_then(|value| value.dyn_into::<A>().ok())
+        .map(|array| array.copy_out())
+        .unwrap_or_default()
+}
+
+/// A typed array that copies into a `Vec`.
+trait TypedVec<T> {
+    fn copy_out(&self) -> Vec<T>;
+}
+
+impl TypedVec<u32> for js_sys::Uint32Array {
+    fn copy_out(&self) -> Vec<u32> {
+        self.to_vec()
     }
-    for node in [a, b] {
-        let [x, y, z] = positions.xyz(node);
-        out.extend_from_slice(&[x, y, z, 1.0, 0.85, 0.3, 1.0]);
+}
+
+impl TypedVec<f32> for Float32Array {
+    fn copy_out(&self) -> Vec<f32> {
+        self.to_vec()
     }
 }

@@ -109,6 +109,11 @@ fn install_loading(app: &Shared) -> Result<(), String> {
     let close = ui.clone();
     listen::<web_sys::MouseEvent>(&ui.error_close, "click", move |_| close.hide_error())?;
 
+    let shared = Rc::clone(app);
+    listen::<web_sys::MouseEvent>(&ui.cancel_job, "click", move |_| {
+        shared.borrow_mut().cancel_job()
+    })?;
+
     // The whole window is a drop target; the overlay shows while a file is dragged.
     let target: EventTarget = app.borrow().window.clone().into();
     let overlay = ui.drop_zone.clone();

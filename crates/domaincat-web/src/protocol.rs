@@ -16,20 +16,23 @@ use serde::{Deserialize, Serialize};
 /// At most this many input problems are listed to the analyst; the count is exact.
 pub const MAX_LISTED_PROBLEMS: usize = 500;
 
+/// At most this many trimmed domains are listed to the analyst; the count is exact.
+pub const MAX_LISTED_TRIMMED: usize = 1000;
+
+/// The page receives at most this many edges, the heaviest; it draws a part of them
+/// chosen by zoom (see `render::budget`).
+pub const MAX_SENT_EDGES: usize = 1_000_000;
+
 /// A request from the page to the worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ToWorker {
-    /// Score the export attached as `bytes`, then lay it out.
+    /// Score the export attached as `bytes` without the `removed` domains, then lay it
+    /// out. Each score job runs in a worker of its own, so the page can stop it by
+    /// ending that worker and keep the previous graph.
     Score {
         job: u32,
         file_name: String,
-        settings: Settings,
-    },
-    /// Score the export of the latest `Score` again with other settings, leaving out
-    /// the `removed` domains; the result comes as a `Scored` message for `job`.
-    Rescore {
-        job: u32,
         settings: Settings,
         removed: Vec<String>,
     },
@@ -42,6 +45,9 @@ pub enum ToWorker {
         request: u32,
         nodes: Vec<u32>,
     },
+    /// Every neighbour of a graph node, for selections when the page holds only part
+    /// of the edges.
+    Neighbours { job: u32, request: u32, node: u32 },
     /// Pivots joining two graph nodes.
     EdgeDetails {
         job: u32,
@@ -61,7 +67,8 @@ pub enum FromWorker {
     Ready,
     /// A stage of a job started.
     Progress { job: u32, stage: String },
-    /// Scoring finished; positions follow in `Layout` messages.
+    /// Scoring finished; positions follow in `Layout` messages. The summary's edges are
+    /// attached as `edgeEnds` (`Uint32Array`) and `edgeWeights` (`Float32Array`).
     Scored { job: u32, graph: Box<GraphSummary> },
     /// Node positions (attached as `positions`, `dims` floats per node) after
     /// `iteration` layout steps; `infra` for the infrastructure view's graph.
@@ -79,6 +86,13 @@ pub enum FromWorker {
         request: u32,
         shared: serde_json::Value,
         carriers: Vec<Vec<u32>>,
+    },
+    /// Reply to `Neighbours`: the neighbours of `node`, in ascending order.
+    Neighbours {
+        job: u32,
+        request: u32,
+        node: u32,
+        neighbours: Vec<u32>,
     },
     /// Reply to `EdgeDetails`: a [`domaincat_core::edges::EdgeDetails`] as JSON.
     EdgeDetails {
@@ -106,19 +120,31 @@ pub struct GraphSummary {
     pub names: Vec<String>,
     /// Risk scores in node order; `None` where the record had none.
     pub risks: Vec<Option<f64>>,
-    /// Edge end points, two node indices per edge.
+    /// End points of the heaviest edges (at most [`MAX_SENT_EDGES`]), two node indices
+    /// per edge, heaviest first. Sent as a typed array beside the message.
+    #[serde(skip)]
     pub edge_ends: Vec<u32>,
+    /// Weights of the edges in `edge_ends`. Sent as a typed array beside the message.
+    #[serde(skip)]
     pub edge_weights: Vec<f32>,
+    /// Number of edges of the graph, sent or not.
+    pub total_edges: u64,
+    /// Number of edges of each node.
+    pub degrees: Vec<u32>,
     pub stats: Vec<StatsLine>,
     pub total_connections: u64,
-    /// Domains left out of the graph, with the reason in words.
+    /// Domains left out of the graph, with the reason in words, at most
+    /// [`MAX_LISTED_TRIMMED`].
     pub trimmed: Vec<(String, String)>,
+    pub trimmed_count: usize,
     /// Every category with its extracted pivots and domains, enabled or not.
     pub categories: Vec<CategoryInfo>,
     /// Settings this graph was scored with.
     pub settings: Settings,
     /// Domains removed by the analyst before scoring.
     pub removed: Vec<String>,
+    /// Time of each scoring stage in milliseconds, in order.
+    pub stage_ms: Vec<(String, f64)>,
 }
 
 /// How much of the export a category covers, for the settings panel.
@@ -221,14 +247,26 @@ pub struct StatsLine {
 impl GraphSummary {
     /// Summarizes a scoring of `export` for the page.
     pub fn new(file_name: &str, export: &Export, scoring: &Scoring, removed: &[String]) -> Self {
-        let graph = &scoring.graph;
-        let mut edge_ends = Vec::with_capacity(graph.edge_count() * 2);
-        let mut edge_weights = Vec::with_capacity(graph.edge_count());
-        for edge in graph.raw_edges() {
-            edge_ends.push(edge.source().index() as u32);
-            edge_ends.push(edge.target().index() as u32);
-            edge_weights.push(edge.weight.weight as f32);
+        let heaviest = scoring.heaviest_edges(MAX_SENT_EDGES);
+        let mut edge_ends = Vec::with_capacity(heaviest.len() * 2);
+        let mut edge_weights = Vec::with_capacity(heaviest.len());
+        for edge in &heaviest {
+            edge_ends.extend([edge.a, edge.b]);
+            edge_weights.push(edge.data.weight as f32);
         }
+        drop(heaviest);
+        let mut degrees = vec![0u32; scoring.node_count()];
+        for edge in scoring.edges() {
+            for end in [edge.a, edge.b] {
+                if let Some(degree) = degrees.get_mut(end as usize) {
+                    *degree += 1;
+                }
+            }
+        }
+        let domains: Vec<&domaincat_core::scoring::Domain> = (0..scoring.node_count())
+            .filter_map(|node| scoring.node_domain_id(node))
+            .filter_map(|id| scoring.domains.get(id as usize))
+            .collect();
         let stats = pivot_stats(scoring)
             .into_iter()
             .map(|row| StatsLine {
@@ -253,21 +291,18 @@ impl GraphSummary {
                 .map(ToString::to_string)
                 .collect(),
             problem_count: export.problems.len(),
-            names: graph
-                .node_indices()
-                .map(|n| scoring.node_name(n).to_string())
-                .collect(),
-            risks: graph
-                .node_indices()
-                .map(|n| scoring.node_domain(n).risk_score)
-                .collect(),
+            names: domains.iter().map(|d| d.name.clone()).collect(),
+            risks: domains.iter().map(|d| d.risk_score).collect(),
             edge_ends,
             edge_weights,
+            total_edges: scoring.edge_count() as u64,
+            degrees,
             stats,
             total_connections: scoring.total_connections,
             trimmed: scoring
                 .trimmed
                 .iter()
+                .take(MAX_LISTED_TRIMMED)
                 .map(|&(id, reason)| {
                     (
                         scoring.domains[id as usize].name.clone(),
@@ -275,9 +310,11 @@ impl GraphSummary {
                     )
                 })
                 .collect(),
+            trimmed_count: scoring.trimmed.len(),
             categories: category_infos(&export.records, scoring.settings.active_domains_only),
             settings: scoring.settings.clone(),
             removed: removed.to_vec(),
+            stage_ms: Vec::new(),
         }
     }
 
@@ -285,8 +322,14 @@ impl GraphSummary {
         self.names.len()
     }
 
-    pub fn edge_count(&self) -> usize {
-        self.edge_weights.len()
+    /// Number of edges of the graph, including those not sent to the page.
+    pub fn edge_count(&self) -> u64 {
+        self.total_edges
+    }
+
+    /// Whether the page holds every edge of the graph.
+    pub fn has_every_edge(&self) -> bool {
+        self.edge_weights.len() as u64 == self.total_edges
     }
 }
 

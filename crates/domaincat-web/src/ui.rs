@@ -36,6 +36,10 @@ pub struct Ui {
     error_text: HtmlElement,
     status: HtmlElement,
     progress: HtmlElement,
+    /// Stops the export being loaded; shown while one is.
+    pub cancel_job: HtmlButtonElement,
+    /// Says how many edges the view leaves out.
+    edge_note: HtmlElement,
     counts: HtmlElement,
     count_nodes: HtmlElement,
     count_edges: HtmlElement,
@@ -97,6 +101,8 @@ impl Ui {
             error_text: by_id(document, "error-text")?,
             status: by_id(document, "status")?,
             progress: by_id(document, "progress")?,
+            cancel_job: by_id(document, "cancel-job")?,
+            edge_note: by_id(document, "edge-note")?,
             counts: by_id(document, "counts")?,
             count_nodes: by_id(document, "count-nodes")?,
             count_edges: by_id(document, "count-edges")?,
@@ -154,6 +160,31 @@ impl Ui {
         let _ = self.status.set_attribute("aria-busy", busy);
     }
 
+    /// Shows or hides the Cancel button of a loading export.
+    pub fn set_cancellable(&self, cancellable: bool) {
+        self.cancel_job.set_hidden(!cancellable);
+    }
+
+    /// Says that the view draws `drawn` of `total` edges, or hides the note when it
+    /// draws them all; `truncated` when edges in view were left out.
+    pub fn set_edge_note(&self, drawn: usize, total: u64, truncated: bool) {
+        if drawn as u64 >= total {
+            self.edge_note.set_hidden(true);
+            return;
+        }
+        let rest = if truncated {
+            "zoom in for more"
+        } else {
+            "the others are out of view or among the weakest"
+        };
+        self.edge_note.set_text_content(Some(&format!(
+            "Drawing {} of {} edges, the heaviest in view; {rest}.",
+            group_digits(drawn as u64),
+            group_digits(total)
+        )));
+        self.edge_note.set_hidden(false);
+    }
+
     pub fn show_tooltip(&self, text: &str) {
         self.tooltip.set_text_content(Some(text));
         self.tooltip.set_hidden(false);
@@ -199,7 +230,7 @@ impl Ui {
 
         self.trimmed_list.set_text_content(None);
         self.trimmed_count
-            .set_text_content(Some(&summary.trimmed.len().to_string()));
+            .set_text_content(Some(&summary.trimmed_count.to_string()));
         for (name, reason) in &summary.trimmed {
             if let Some(item) = self.append(&self.trimmed_list, "li", name) {
                 let _ = item.set_attribute("data-domain", name);
@@ -207,6 +238,11 @@ impl Ui {
                     span.set_class_name("reason");
                 }
             }
+        }
+
+        if summary.trimmed_count > summary.trimmed.len() {
+            let more = summary.trimmed_count - summary.trimmed.len();
+            self.append(&self.trimmed_list, "li", &format!("… and {more} more"));
         }
 
         self.problems_list.set_text_content(None);
@@ -231,8 +267,8 @@ impl Ui {
         if summary.skipped_records > 0 {
             parts.push(format!("{} unusable skipped", summary.skipped_records));
         }
-        if !summary.trimmed.is_empty() {
-            parts.push(format!("{} trimmed", summary.trimmed.len()));
+        if summary.trimmed_count > 0 {
+            parts.push(format!("{} trimmed", summary.trimmed_count));
         }
         self.set_status(&parts.join(", "));
     }
@@ -385,4 +421,17 @@ impl Ui {
             self.show_error(&format!("Could not offer {file_name} for download."));
         }
     }
+}
+
+/// Writes `n` with groups of three digits: 11,155,236.
+pub(crate) fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -6,22 +6,23 @@
 //! between slices.
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use domaincat_core::edges::edge_details;
 use domaincat_core::infra::{build_infra_graph, InfraSettings};
-use domaincat_core::iris::{parse_export, Export};
+use domaincat_core::iris::{parse_export, Export, Record};
 use domaincat_core::layout::{Dimensions, ForceLayout, LayoutSettings};
-use domaincat_core::scoring::score;
-use domaincat_core::scoring::Scoring;
+use domaincat_core::scoring::{build_graph, extract_pivots, trim_pivots, Scoring};
 use domaincat_core::selection::{shared_pivots, DEFAULT_MIN_DOMAINS};
 use domaincat_core::settings::Settings;
-use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::protocol::{FromWorker, GraphSummary, InfraSummary, ToWorker};
+use crate::ui::group_digits;
 
 /// Target duration of one layout slice between two position messages.
 const SLICE_MS: f64 = 30.0;
@@ -38,7 +39,6 @@ struct LayoutJob {
 
 /// The export and scoring of the latest job, kept for re-scoring and queries.
 struct Loaded {
-    file_name: String,
     export: Export,
     scoring: Scoring,
 }
@@ -105,19 +105,18 @@ fn handle_message(state: &Rc<RefCell<WorkerState>>, data: &JsValue) {
             job,
             file_name,
             settings,
+            removed,
         } => {
             let bytes = Reflect::get(data, &"bytes".into())
                 .ok()
                 .and_then(|b| b.dyn_into::<js_sys::ArrayBuffer>().ok())
                 .map(|buffer| Uint8Array::new(&buffer).to_vec())
                 .unwrap_or_default();
-            score_job(state, job, &file_name, &bytes, &settings);
+            score_job(state, job, &file_name, bytes, &settings, &removed);
         }
-        ToWorker::Rescore {
-            job,
-            settings,
-            removed,
-        } => rescore_job(state, job, &settings, &removed),
+        ToWorker::Neighbours { job, request, node } => {
+            answer_neighbours(&state.borrow(), job, request, node)
+        }
         ToWorker::Layout { job, dims } => start_layout(&mut state.borrow_mut(), job, dims),
         ToWorker::SharedPivots {
             job,
@@ -274,30 +273,34 @@ fn start_layout(state: &mut WorkerState, job: u32, dims: u8) {
     schedule_tick(state);
 }
 
+/// Parses and scores an export in stages, posting each stage as progress, then posts
+/// the summary, keeps the result and starts the 2D layout.
 fn score_job(
     state: &Rc<RefCell<WorkerState>>,
     job: u32,
     file_name: &str,
-    bytes: &[u8],
-    settings: &domaincat_core::settings::Settings,
+    bytes: Vec<u8>,
+    settings: &Settings,
+    removed: &[String],
 ) {
     let scope = state.borrow().scope.clone();
     let fail = |message: String| {
         log::warn!("worker: job {job} ({file_name}) failed: {message}");
         post(&scope, &FromWorker::Failed { job, message }, None);
     };
+    let progress = |stage: String| post(&scope, &FromWorker::Progress { job, stage }, None);
+    let mut timer = StageTimer::new(&scope);
 
-    let size = if bytes.len() < 1_000_000 {
-        format!("{} kB", bytes.len().div_ceil(1000))
-    } else {
-        format!("{:.1} MB", bytes.len() as f64 / 1e6)
-    };
-    let stage = format!("Reading {file_name} ({size})…");
-    post(&scope, &FromWorker::Progress { job, stage }, None);
-    let export = match parse_export(bytes) {
+    if let Err(err) = settings.validate() {
+        return fail(format!("Invalid settings: {err}."));
+    }
+    progress(format!("Reading {file_name} ({})…", byte_size(bytes.len())));
+    let export = match parse_export(&bytes) {
         Ok(export) => export,
         Err(err) => return fail(format!("Could not read {file_name}: {err}.")),
     };
+    drop(bytes);
+    timer.finish("parse");
     if export.records.is_empty() {
         let detail = match export.problems.first() {
             Some(problem) => format!(" The first problem: {problem}."),
@@ -309,110 +312,149 @@ fn score_job(
         ));
     }
 
-    finish_scoring(state, job, file_name.to_string(), export, settings, &[]);
-}
-
-/// Scores the kept export again with `settings`, without the `removed` domains. On
-/// failure the previous scoring stays.
-fn rescore_job(
-    state: &Rc<RefCell<WorkerState>>,
-    job: u32,
-    settings: &Settings,
-    removed: &[String],
-) {
-    let Some(loaded) = state.borrow_mut().loaded.take() else {
-        let scope = state.borrow().scope.clone();
-        let message = "There is no export to score again; load one first.".to_string();
-        post(&scope, &FromWorker::Failed { job, message }, None);
-        return;
-    };
-    let Loaded {
-        file_name,
-        export,
-        scoring,
-    } = loaded;
-    if let Err(err) = settings.validate() {
-        let scope = state.borrow().scope.clone();
-        let message = format!("Invalid settings: {err}.");
-        post(&scope, &FromWorker::Failed { job, message }, None);
-        state.borrow_mut().loaded = Some(Loaded {
-            file_name,
-            export,
-            scoring,
-        });
-        return;
-    }
-    finish_scoring(state, job, file_name, export, settings, removed);
-}
-
-/// Scores `export`, posts the summary, keeps the result and starts the 2D layout.
-fn finish_scoring(
-    state: &Rc<RefCell<WorkerState>>,
-    job: u32,
-    file_name: String,
-    export: Export,
-    settings: &Settings,
-    removed: &[String],
-) {
-    let scope = state.borrow().scope.clone();
-    let fail = |message: String| {
-        log::warn!("worker: job {job} ({file_name}) failed: {message}");
-        post(&scope, &FromWorker::Failed { job, message }, None);
-    };
-    let stage = format!("Scoring {} records…", export.records.len());
-    post(&scope, &FromWorker::Progress { job, stage }, None);
-    let records: Vec<domaincat_core::iris::Record> = if removed.is_empty() {
-        Vec::new()
-    } else {
-        let removed: std::collections::HashSet<&str> = removed.iter().map(String::as_str).collect();
-        export
-            .records
-            .iter()
-            .filter(|r| !removed.contains(r.domain.as_str()))
-            .cloned()
-            .collect()
-    };
-    let used = if removed.is_empty() {
+    let removed_set: HashSet<&str> = removed.iter().map(String::as_str).collect();
+    let kept: Vec<Record>;
+    let records = if removed.is_empty() {
         &export.records
     } else {
-        &records
+        kept = export
+            .records
+            .iter()
+            .filter(|r| !removed_set.contains(r.domain.as_str()))
+            .cloned()
+            .collect();
+        &kept
     };
-    let scoring = match score(used, settings) {
-        Ok(scoring) => scoring,
+    progress(format!("Extracting pivots from {} records…", records.len()));
+    let mut pivots = match extract_pivots(records, settings) {
+        Ok(pivots) => pivots,
         Err(err) => return fail(format!("Invalid settings: {err}.")),
     };
-    let summary = GraphSummary::new(&file_name, &export, &scoring, removed);
-    let edges: Vec<(u32, u32, f64)> = summary
-        .edge_ends
-        .chunks_exact(2)
-        .zip(&summary.edge_weights)
-        .map(|(ends, &w)| (ends[0], ends[1], f64::from(w)))
-        .collect();
+    timer.finish("extract");
+    if settings.substrings_enabled() {
+        progress(format!(
+            "Comparing the names of {} domains…",
+            pivots.domain_count()
+        ));
+        pivots.add_substring_pivots();
+        timer.finish("substrings");
+    }
+    progress(format!("Trimming {} pivots…", pivots.pivot_count()));
+    let trimmed = trim_pivots(pivots);
+    timer.finish("trim");
+    progress(format!(
+        "Counting the edges of {} domains…",
+        trimmed.domain_count()
+    ));
+    let edge_count = trimmed.edge_count();
+    if edge_count > MAX_EDGES {
+        return fail(format!(
+            "{file_name} would make a graph of {} edges, more than the {} this page can \
+             hold. Raise the minimum pivot size or lower the count threshold in the \
+             settings, turn off common categories such as TLD or registrar, or split the \
+             export.",
+            group_digits(edge_count as u64),
+            group_digits(MAX_EDGES as u64)
+        ));
+    }
+    progress(format!(
+        "Building {} edges…",
+        group_digits(edge_count as u64)
+    ));
+    let scoring = build_graph(trimmed);
+    timer.finish("edges");
+
+    let mut summary = GraphSummary::new(file_name, &export, &scoring, removed);
+    let layout_edges = scoring.layout_edges(LayoutSettings::default().max_edges_per_node);
+    timer.finish("summary");
+    summary.stage_ms = timer.stages;
     let node_count = summary.node_count();
-    post(
+    let ends = Uint32Array::from(std::mem::take(&mut summary.edge_ends).as_slice());
+    let weights = Float32Array::from(std::mem::take(&mut summary.edge_weights).as_slice());
+    let message = FromWorker::Scored {
+        job,
+        graph: Box::new(summary),
+    };
+    post_with(
         &scope,
-        &FromWorker::Scored {
-            job,
-            graph: Box::new(summary),
-        },
-        None,
+        &message,
+        &[("edgeEnds", &ends), ("edgeWeights", &weights)],
     );
 
     let mut guard = state.borrow_mut();
-    guard.loaded = Some(Loaded {
-        file_name,
-        export,
-        scoring,
-    });
+    guard.loaded = Some(Loaded { export, scoring });
     // A new scoring replaces every layout of the previous one.
     guard.layouts.clear();
     guard.current = Some(CurrentGraph {
         job,
         node_count,
-        edges,
+        edges: layout_edges,
         started: Vec::new(),
     });
     start_layout(&mut guard, job, 2);
+}
+
+/// Largest graph the worker builds, in edges: about 32 bytes each while building.
+const MAX_EDGES: usize = 40_000_000;
+
+/// Measures consecutive stages of a job in milliseconds.
+struct StageTimer {
+    performance: Option<web_sys::Performance>,
+    last: f64,
+    stages: Vec<(String, f64)>,
+}
+
+impl StageTimer {
+    fn new(scope: &DedicatedWorkerGlobalScope) -> Self {
+        let performance = scope.performance();
+        let last = performance.as_ref().map_or(0.0, web_sys::Performance::now);
+        StageTimer {
+            performance,
+            last,
+            stages: Vec::new(),
+        }
+    }
+
+    /// Ends the stage `name`, which began when the previous one ended.
+    fn finish(&mut self, name: &str) {
+        let now = self
+            .performance
+            .as_ref()
+            .map_or(0.0, web_sys::Performance::now);
+        self.stages.push((name.to_string(), now - self.last));
+        self.last = now;
+    }
+}
+
+fn byte_size(bytes: usize) -> String {
+    if bytes < 1_000_000 {
+        format!("{} kB", bytes.div_ceil(1000))
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    }
+}
+
+fn answer_neighbours(state: &WorkerState, job: u32, request: u32, node: u32) {
+    let Some(loaded) = &state.loaded else {
+        return;
+    };
+    let mut neighbours: Vec<u32> = loaded
+        .scoring
+        .edges()
+        .filter_map(|e| match (e.a == node, e.b == node) {
+            (true, _) => Some(e.b),
+            (_, true) => Some(e.a),
+            _ => None,
+        })
+        .collect();
+    neighbours.sort_unstable();
+    let message = FromWorker::Neighbours {
+        job,
+        request,
+        node,
+        neighbours,
+    };
+    post(&state.scope, &message, None);
 }
 
 fn schedule_tick(state: &mut WorkerState) {
@@ -475,6 +517,15 @@ fn post(
     message: &FromWorker,
     positions: Option<&Float32Array>,
 ) {
+    match positions {
+        Some(positions) => post_with(scope, message, &[("positions", positions)]),
+        None => post_with(scope, message, &[]),
+    }
+}
+
+/// Posts `message` with typed arrays attached under their names; their buffers are
+/// transferred, not copied.
+fn post_with(scope: &DedicatedWorkerGlobalScope, message: &FromWorker, parts: &[(&str, &Object)]) {
     let value = match serde_wasm_bindgen::to_value(message) {
         Ok(value) => value,
         Err(err) => {
@@ -484,15 +535,14 @@ fn post(
     };
     let envelope = Object::new();
     let _ = Reflect::set(&envelope, &"message".into(), &value);
-    let result = match positions {
-        Some(positions) => {
-            let _ = Reflect::set(&envelope, &"positions".into(), positions);
-            let transfer = Array::of1(&positions.buffer());
-            scope.post_message_with_transfer(&envelope, &transfer)
+    let transfer = Array::new();
+    for (name, array) in parts {
+        let _ = Reflect::set(&envelope, &(*name).into(), array);
+        if let Ok(buffer) = Reflect::get(array, &"buffer".into()) {
+            transfer.push(&buffer);
         }
-        None => scope.post_message(&envelope),
-    };
-    if let Err(err) = result {
+    }
+    if let Err(err) = scope.post_message_with_transfer(&envelope, &transfer) {
         log::error!("worker: could not post a message: {err:?}");
     }
 }

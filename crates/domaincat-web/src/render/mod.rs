@@ -56,10 +56,16 @@ impl Renderer {
         })
     }
 
-    /// Uploads new node instances and edge vertices.
-    pub fn set_scene(&mut self, node_instances: &[f32], edge_vertices: &[f32]) {
+    /// Uploads new node instances and node positions (`dims` floats per node) for the
+    /// edges.
+    pub fn set_nodes(&mut self, node_instances: &[f32], positions: &[f32], dims: usize) {
         self.nodes.set_instances(&self.gl, node_instances);
-        self.edges.set_vertices(&self.gl, edge_vertices);
+        self.edges.set_positions(&self.gl, positions, dims);
+    }
+
+    /// Uploads new edge instances ([`edges::WORDS_PER_EDGE`] words per edge).
+    pub fn set_edges(&mut self, edge_instances: &[u32]) {
+        self.edges.set_instances(&self.gl, edge_instances);
     }
 
     /// Draws the scene through `view`, resizing the drawing buffer to the viewport

@@ -4,7 +4,7 @@
 use domaincat_core::colors::risk_color;
 use domaincat_core::scoring::MAX_EDGE_WEIGHT;
 
-use super::edges::FLOATS_PER_VERTEX;
+use super::edges::{EdgeStyle, WORDS_PER_EDGE};
 use super::nodes::FLOATS_PER_NODE;
 
 /// Radius of a node disc in CSS pixels.
@@ -14,9 +14,6 @@ const HOVERED_RADIUS: f32 = 8.0;
 
 /// Opacity of nodes outside a non-empty selection.
 const DIMMED_ALPHA: f32 = 0.22;
-
-const EDGE_COLOR: [f32; 3] = [0.72, 0.77, 0.85];
-const SELECTED_EDGE_COLOR: [f32; 3] = [0.55, 0.78, 1.0];
 
 /// Node positions: `dims` floats (2 or 3) per node, in node order.
 #[derive(Clone, Copy, Debug)]
@@ -109,37 +106,90 @@ pub fn node_instances(
     }
 }
 
-/// Fills `out` with line vertices (see [`FLOATS_PER_VERTEX`]), two per edge.
-pub fn edge_vertices(
+/// The edges a view draws: indices into its edge list, chosen within a budget.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EdgeBudget {
+    /// Edge indices, in edge-list order.
+    pub drawn: Vec<u32>,
+    /// Whether edges with an end in view were left out for the budget.
+    pub truncated: bool,
+}
+
+/// Chooses up to `budget` edges to draw, in list order (the page's edge list is
+/// heaviest first), keeping only edges with an end inside `visible` when given
+/// (`[min_x, min_y, max_x, max_y]` in world units). Edges with an unknown end are
+/// skipped.
+pub fn choose_edges(
     positions: Positions<'_>,
     edge_ends: &[u32],
-    weights: &[f32],
-    highlight: Highlight<'_>,
-    out: &mut Vec<f32>,
+    visible: Option<[f32; 4]>,
+    budget: usize,
+    out: &mut EdgeBudget,
 ) {
-    out.clear();
-    out.reserve(weights.len() * 2 * FLOATS_PER_VERTEX);
-    let dim = highlight.has_selection();
+    out.drawn.clear();
+    out.truncated = false;
     let node_count = positions.len();
-    for (ends, &weight) in edge_ends.chunks_exact(2).zip(weights) {
+    let inside = |node: usize| match visible {
+        None => true,
+        Some([x0, y0, x1, y1]) => {
+            let [x, y, _] = positions.xyz(node);
+            x >= x0 && x <= x1 && y >= y0 && y <= y1
+        }
+    };
+    for (index, ends) in edge_ends.chunks_exact(2).enumerate() {
         let (a, b) = (ends[0] as usize, ends[1] as usize);
-        if a >= node_count || b >= node_count {
+        if a >= node_count || b >= node_count || !(inside(a) || inside(b)) {
             continue;
         }
+        if out.drawn.len() == budget {
+            out.truncated = true;
+            return;
+        }
+        out.drawn.push(index as u32);
+    }
+}
+
+/// Fills `out` with edge instances (see [`WORDS_PER_EDGE`]) for the `drawn` edges,
+/// then the hovered edge once more on top.
+pub fn edge_instances(
+    edge_ends: &[u32],
+    weights: &[f32],
+    drawn: &[u32],
+    highlight: Highlight<'_>,
+    hovered_edge: Option<(u32, u32)>,
+    out: &mut Vec<u32>,
+) {
+    out.clear();
+    out.reserve((drawn.len() + 1) * WORDS_PER_EDGE);
+    let dim = highlight.has_selection();
+    for &index in drawn {
+        let index = index as usize;
+        let (Some(ends), Some(&weight)) =
+            (edge_ends.get(2 * index..2 * index + 2), weights.get(index))
+        else {
+            continue;
+        };
+        let (a, b) = (ends[0] as usize, ends[1] as usize);
         let both = highlight.is_selected(a) && highlight.is_selected(b);
         let touches_hover = highlight.hovered.is_some_and(|h| h == a || h == b);
         let base = edge_alpha(weight);
-        let (color, alpha) = if both || touches_hover {
-            (SELECTED_EDGE_COLOR, (base * 1.5).min(0.95))
+        let (style, alpha) = if both || touches_hover {
+            (EdgeStyle::Selected, (base * 1.5).min(0.95))
         } else if dim {
-            (EDGE_COLOR, base * 0.25)
+            (EdgeStyle::Plain, base * 0.25)
         } else {
-            (EDGE_COLOR, base)
+            (EdgeStyle::Plain, base)
         };
-        for node in [a, b] {
-            let [x, y, z] = positions.xyz(node);
-            out.extend_from_slice(&[x, y, z, color[0], color[1], color[2], alpha]);
-        }
+        out.extend_from_slice(&[
+            ends[0],
+            ends[1],
+            alpha.to_bits(),
+            (style as u32 as f32).to_bits(),
+        ]);
+    }
+    if let Some((a, b)) = hovered_edge {
+        let style = EdgeStyle::Hovered as u32 as f32;
+        out.extend_from_slice(&[a, b, 1.0f32.to_bits(), style.to_bits()]);
     }
 }
 
@@ -207,16 +257,57 @@ mod tests {
     #[test]
     fn edges_skip_bad_indices() {
         let positions = [0.0, 0.0, 1.0, 1.0];
+        let mut budget = EdgeBudget::default();
+        choose_edges(flat(&positions), &[0, 1, 0, 7], None, 10, &mut budget);
+        assert_eq!(budget.drawn, vec![0]);
+        assert!(!budget.truncated);
+    }
+
+    #[test]
+    fn budget_keeps_the_first_edges_and_says_so() {
+        let positions = [0.0, 0.0, 1.0, 1.0, 2.0, 2.0];
+        let ends = [0, 1, 1, 2, 0, 2];
+        let mut budget = EdgeBudget::default();
+        choose_edges(flat(&positions), &ends, None, 2, &mut budget);
+        assert_eq!(budget.drawn, vec![0, 1]);
+        assert!(budget.truncated);
+        choose_edges(flat(&positions), &ends, None, 3, &mut budget);
+        assert_eq!(budget.drawn, vec![0, 1, 2]);
+        assert!(!budget.truncated);
+    }
+
+    #[test]
+    fn zooming_in_spends_the_budget_on_visible_edges() {
+        // Nodes 0 and 1 far left, 2 and 3 far right; edge 0 is the heaviest.
+        let positions = [-100.0, 0.0, -99.0, 0.0, 100.0, 0.0, 101.0, 0.0];
+        let ends = [0, 1, 2, 3, 1, 2];
+        let mut budget = EdgeBudget::default();
+        let right = Some([50.0, -10.0, 150.0, 10.0]);
+        choose_edges(flat(&positions), &ends, right, 1, &mut budget);
+        assert_eq!(budget.drawn, vec![1]);
+        assert!(budget.truncated, "edge 2 also has an end in view");
+        choose_edges(flat(&positions), &ends, right, 5, &mut budget);
+        assert_eq!(budget.drawn, vec![1, 2]);
+        assert!(!budget.truncated);
+    }
+
+    #[test]
+    fn instances_carry_ends_opacity_and_style() {
+        let ends = [0, 1, 1, 2];
+        let weights = [5.0, 0.5];
         let mut out = Vec::new();
-        let ends = [0, 1, 0, 7];
-        edge_vertices(
-            flat(&positions),
-            &ends,
-            &[1.0, 1.0],
-            Highlight::default(),
-            &mut out,
-        );
-        assert_eq!(out.len(), 2 * FLOATS_PER_VERTEX);
+        let highlight = Highlight {
+            selected: &[true, true, false],
+            hovered: None,
+        };
+        edge_instances(&ends, &weights, &[0, 1], highlight, Some((1, 2)), &mut out);
+        assert_eq!(out.len(), 3 * WORDS_PER_EDGE);
+        assert_eq!(&out[..2], &[0, 1]);
+        assert_eq!(f32::from_bits(out[3]), EdgeStyle::Selected as u32 as f32);
+        assert_eq!(f32::from_bits(out[6]), edge_alpha(0.5) * 0.25);
+        assert_eq!(f32::from_bits(out[7]), EdgeStyle::Plain as u32 as f32);
+        assert_eq!(&out[8..10], &[1, 2]);
+        assert_eq!(f32::from_bits(out[11]), EdgeStyle::Hovered as u32 as f32);
     }
 
     #[test]
