@@ -39,6 +39,14 @@ const OUTLINE_MARGIN = 3;
 const ISOLATION = 9;
 
 /** Runs the CLI on `args` and parses its compact JSON output. */
+/** Nodes the current view has and edges it draws. */
+async function viewCounts(page) {
+  return page.evaluate(() => {
+    const { nodes, edges } = window.domaincat.counts();
+    return { nodes, edges };
+  });
+}
+
 async function cli(...args) {
   const { stdout } = await run(CLI, [...args, '--compact'], {
     cwd: REPO,
@@ -535,7 +543,7 @@ describe('workbench with the sample export', () => {
     await page.click('#view-3d');
     await waitForView(page, '3d');
     assert.equal(await page.getAttribute('#view-3d', 'aria-pressed'), 'true');
-    assert.deepEqual(await page.evaluate(() => window.domaincat.counts()), {
+    assert.deepEqual(await viewCounts(page), {
       nodes: GOLDEN.counts.nodes,
       edges: GOLDEN.counts.edges,
     });
@@ -825,7 +833,7 @@ describe('workbench with the sample export', () => {
       edges: GOLDEN_VARIANTS.unscaled.counts.edges,
     });
     assert.deepEqual(unscaled, await graphCounts('--no-scale'));
-    assert.deepEqual(await page.evaluate(() => window.domaincat.counts()), unscaled);
+    assert.deepEqual(await viewCounts(page), unscaled);
     assert.equal(await page.isChecked('#setting-scale'), false, 'the form shows the setting in use');
     await reset();
 
@@ -999,7 +1007,7 @@ describe('workbench with the sample export', () => {
     await page.click('#view-infra');
     await waitForView(page, 'infra');
     assert.equal(await page.isVisible('#infra-panel'), true);
-    assert.deepEqual(await page.evaluate(() => window.domaincat.counts()), {
+    assert.deepEqual(await viewCounts(page), {
       nodes: infra.nodes.length,
       edges: infra.edges.length,
     });
@@ -1072,7 +1080,7 @@ describe('workbench with the sample export', () => {
       null,
       { timeout: LAYOUT_TIMEOUT },
     );
-    assert.deepEqual(await page.evaluate(() => window.domaincat.counts()), {
+    assert.deepEqual(await viewCounts(page), {
       nodes: stricter.nodes.length,
       edges: stricter.edges.length,
     });

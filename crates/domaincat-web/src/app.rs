@@ -229,6 +229,8 @@ pub(crate) struct App {
     /// Camera of the infrastructure view.
     pub infra_camera: Camera,
     frame_requested: bool,
+    /// Frames drawn since the page started.
+    frames: u64,
     frame_callback: Option<Closure<dyn FnMut()>>,
     node_buffer: Vec<f32>,
     /// Edge instances of the last upload.
@@ -334,6 +336,7 @@ fn try_start() -> Result<(), String> {
             camera_moved: [false; 3],
             layout_done: [false; 3],
             frame_requested: false,
+        frames: 0,
             frame_callback: None,
             node_buffer: Vec::new(),
             edge_words: Vec::new(),
@@ -459,8 +462,9 @@ struct Loading {
 /// Exposes `window.domaincat` for browser tests and the console:
 /// `nodeClientPosition(name)` gives where a node (a domain, or in the infrastructure view
 /// a `NAME: value` label) is drawn in client (viewport) CSS pixels, or `null`; `view()`
-/// gives `"2d"`, `"3d"` or `"infra"`; `counts()` gives the nodes and edges the view has
-/// (before its layout sends positions, nodes is 0).
+/// gives `"2d"`, `"3d"` or `"infra"`; `counts()` gives the nodes the view has and the edges it draws
+/// (before its layout sends positions, nodes is 0), the edges of its graph (`totalEdges`)
+/// and the frames drawn so far; `stages()` gives the scoring stage times in milliseconds.
 fn install_debug_api(app: &Shared, window: &Window) -> Result<(), String> {
     let api = Object::new();
 
@@ -500,10 +504,30 @@ fn install_debug_api(app: &Shared, window: &Window) -> Result<(), String> {
         let edges = app.edge_budget.drawn.len();
         let _ = Reflect::set(&result, &"nodes".into(), &(app.node_count() as u32).into());
         let _ = Reflect::set(&result, &"edges".into(), &(edges as u32).into());
+        let total = app.scene().map_or(0, |s| s.total_edges);
+        let _ = Reflect::set(&result, &"totalEdges".into(), &(total as f64).into());
+        let _ = Reflect::set(&result, &"frames".into(), &(app.frames as f64).into());
         result.into()
     });
     Reflect::set(&api, &"counts".into(), counts.as_ref()).map_err(|err| format!("{err:?}"))?;
     counts.forget();
+
+    let weak = Rc::downgrade(app);
+    let stages = Closure::<dyn Fn() -> JsValue>::new(move || {
+        let Some(app) = weak.upgrade() else {
+            return JsValue::NULL;
+        };
+        let app = app.borrow();
+        let result = Object::new();
+        if let Some(graph) = &app.graph {
+            for (stage, ms) in &graph.summary.stage_ms {
+                let _ = Reflect::set(&result, &stage.into(), &(*ms).into());
+            }
+        }
+        result.into()
+    });
+    Reflect::set(&api, &"stages".into(), stages.as_ref()).map_err(|err| format!("{err:?}"))?;
+    stages.forget();
 
     Reflect::set(window, &"domaincat".into(), &api).map_err(|err| format!("{err:?}"))?;
     Ok(())
@@ -1114,6 +1138,7 @@ impl App {
     }
 
     fn draw(&mut self) {
+        self.frames += 1;
         let view = self.view();
         let now = self.window.performance().map_or(0.0, |p| p.now());
         let mut renderer = self.renderer.take();
