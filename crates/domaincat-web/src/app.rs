@@ -336,7 +336,7 @@ fn try_start() -> Result<(), String> {
             camera_moved: [false; 3],
             layout_done: [false; 3],
             frame_requested: false,
-        frames: 0,
+            frames: 0,
             frame_callback: None,
             node_buffer: Vec::new(),
             edge_words: Vec::new(),
@@ -351,6 +351,7 @@ fn try_start() -> Result<(), String> {
     });
 
     install_frame_callback(&app);
+    install_context_handlers(&app)?;
     crate::input::install(&app, &document)?;
     install_debug_api(&app, &window)?;
     let shared = Rc::clone(&app);
@@ -371,6 +372,53 @@ fn install_frame_callback(app: &Shared) {
         }
     });
     app.borrow_mut().frame_callback = Some(callback);
+}
+
+/// Keeps drawing through a lost WebGL context: the browser may drop it (GPU reset, too
+/// many contexts, a driver update); once it is restored, the programs and buffers are
+/// made again and the graph redrawn with the same view and selection.
+fn install_context_handlers(app: &Shared) -> Result<(), String> {
+    let canvas = app.borrow().ui.canvas.clone();
+    let weak = Rc::downgrade(app);
+    crate::input::listen::<web_sys::Event>(&canvas, "webglcontextlost", move |event| {
+        // Without this the browser never restores the context.
+        event.prevent_default();
+        let Some(app) = weak.upgrade() else {
+            return;
+        };
+        let mut app = app.borrow_mut();
+        log::warn!("the WebGL context was lost; waiting for the browser to restore it");
+        app.renderer = None;
+        app.ui.set_status(
+            "The graphics context was lost; the graph is redrawn once the browser restores it.",
+        );
+    })?;
+    let weak = Rc::downgrade(app);
+    crate::input::listen::<web_sys::Event>(&canvas, "webglcontextrestored", move |_| {
+        let Some(app) = weak.upgrade() else {
+            return;
+        };
+        let mut app = app.borrow_mut();
+        match Renderer::new(&app.ui.canvas) {
+            Ok(renderer) => {
+                log::info!("the WebGL context was restored; redrawing");
+                app.renderer = Some(renderer);
+                // Everything on the GPU is gone: upload it all again.
+                app.edge_key = None;
+                app.budget_key = None;
+                app.ui.set_status("The graphics context was restored.");
+                app.request_frame();
+            }
+            Err(err) => {
+                log::error!("the WebGL context came back unusable: {err}");
+                app.ui.show_error(&format!(
+                    "The graph view could not be restored: {err}. Reload the page to draw it \
+                     again; scores and tables still work."
+                ));
+            }
+        }
+    })?;
+    Ok(())
 }
 
 /// A scoring worker with its message handlers; dropping it ends the worker.
