@@ -10,8 +10,8 @@ use std::rc::Rc;
 use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{File, MessageEvent, Window, Worker, WorkerOptions, WorkerType};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{Blob, File, MessageEvent, Window, Worker, WorkerOptions, WorkerType};
 
 use domaincat_core::infra::InfraSettings;
 use domaincat_core::settings::Settings;
@@ -211,8 +211,8 @@ pub(crate) struct App {
     loading: Option<Loading>,
     /// Serial number of the latest worker started.
     worker_serial: u32,
-    /// Bytes of the export on screen, kept to score it again with other settings.
-    export: Option<(String, js_sys::ArrayBuffer)>,
+    /// The export on screen, kept to score it again with other settings.
+    export: Option<(String, Blob)>,
     /// Latest neighbour request and what to do with its answer.
     neighbours_request: (u32, SelectOp),
     job: u32,
@@ -425,7 +425,6 @@ fn install_context_handlers(app: &Shared) -> Result<(), String> {
 pub(crate) struct JobWorker {
     worker: Worker,
     serial: u32,
-    ready: bool,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
@@ -465,25 +464,22 @@ impl JobWorker {
         Ok(JobWorker {
             worker,
             serial,
-            ready: false,
             _on_message: on_message,
             _on_error: on_error,
         })
     }
 
-    /// Posts a request, moving `bytes` along with it.
-    fn post(&self, message: &JsValue, bytes: Option<&js_sys::ArrayBuffer>) -> Result<(), String> {
+    /// Posts a request, with the export attached when given (a `Blob` is passed by
+    /// reference, not copied).
+    fn post(&self, message: &JsValue, export: Option<&Blob>) -> Result<(), String> {
         let envelope = Object::new();
         let _ = Reflect::set(&envelope, &"message".into(), message);
-        let result = match bytes {
-            Some(bytes) => {
-                let _ = Reflect::set(&envelope, &"bytes".into(), bytes);
-                self.worker
-                    .post_message_with_transfer(&envelope, &Array::of1(bytes))
-            }
-            None => self.worker.post_message(&envelope),
-        };
-        result.map_err(|err| describe_js_error(&err))
+        if let Some(export) = export {
+            let _ = Reflect::set(&envelope, &"export".into(), export);
+        }
+        self.worker
+            .post_message(&envelope)
+            .map_err(|err| describe_js_error(&err))
     }
 }
 
@@ -499,10 +495,10 @@ impl Drop for JobWorker {
 struct Loading {
     worker: JobWorker,
     name: String,
-    /// Copy of the export's bytes, kept once the graph is shown.
-    bytes: js_sys::ArrayBuffer,
-    /// The request and the bytes to move with it, until the worker is ready.
-    request: Option<(JsValue, js_sys::ArrayBuffer)>,
+    /// The export, kept for re-scoring once the graph is shown.
+    export: Blob,
+    /// The request and the export to send with it, until the worker is ready.
+    request: Option<(JsValue, Blob)>,
     /// Undo stack to adopt with the new graph; `None` keeps the current one.
     undo: Option<Vec<Vec<String>>>,
 }
@@ -581,33 +577,30 @@ fn install_debug_api(app: &Shared, window: &Window) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads a file chosen or dropped by the analyst and scores it.
+/// Scores a file chosen or dropped by the analyst. The worker reads it; the page holds
+/// only the `File`, which the browser keeps on disk.
 pub(crate) fn load_file(app: &Shared, file: File) {
     let name = file.name();
-    let shared = Rc::clone(app);
-    spawn_local(async move {
-        match JsFuture::from(file.array_buffer()).await {
-            Ok(buffer) => match buffer.dyn_into::<js_sys::ArrayBuffer>() {
-                Ok(buffer) => shared.borrow_mut().submit(&name, buffer),
-                Err(_) => shared.borrow().ui.show_error(&format!(
-                    "Could not read {name}: the browser returned no data."
-                )),
-            },
-            Err(err) => {
-                log::error!("reading {name} failed: {err:?}");
-                shared.borrow().ui.show_error(&format!(
-                    "Could not read {name}: {}",
-                    describe_js_error(&err)
-                ));
-            }
-        }
-    });
+    app.borrow_mut().submit(&name, file.into());
 }
 
 /// Scores an export that arrived other than as a file, such as Iris query results.
 fn load_export_bytes(app: &Shared, name: &str, bytes: &[u8]) {
-    let buffer = Uint8Array::from(bytes).buffer();
-    app.borrow_mut().submit(name, buffer);
+    match blob_of(bytes) {
+        Ok(blob) => app.borrow_mut().submit(name, blob),
+        Err(err) => {
+            log::error!("could not hold {name} in memory: {err}");
+            app.borrow()
+                .ui
+                .show_error(&format!("Could not load {name}: {err}."));
+        }
+    }
+}
+
+/// Wraps bytes in a `Blob` to hand to a worker.
+fn blob_of(bytes: &[u8]) -> Result<Blob, String> {
+    let parts = Array::of1(&Uint8Array::from(bytes));
+    Blob::new_with_u8_array_sequence(&parts).map_err(|err| describe_js_error(&err))
 }
 
 /// Downloads the bundled sample export and scores it.
@@ -627,10 +620,7 @@ pub(crate) fn load_sample(app: &Shared) {
         }
         .await;
         match result {
-            Ok(bytes) => {
-                let buffer = Uint8Array::from(bytes.as_slice()).buffer();
-                shared.borrow_mut().submit(SAMPLE_NAME, buffer);
-            }
+            Ok(bytes) => load_export_bytes(&shared, SAMPLE_NAME, &bytes),
             Err(err) => {
                 log::error!("loading the sample failed: {err}");
                 let app = shared.borrow();
@@ -652,19 +642,19 @@ pub(crate) fn describe_js_error(err: &JsValue) -> String {
 
 impl App {
     /// Scores an export in a new worker with the current settings, as a new job.
-    pub fn submit(&mut self, name: &str, bytes: js_sys::ArrayBuffer) {
+    pub fn submit(&mut self, name: &str, export: Blob) {
         self.keep_selection.clear();
         let settings = self.settings.clone();
-        self.start_job(name, bytes, settings, Vec::new(), Some(Vec::new()));
+        self.start_job(name, export, settings, Vec::new(), Some(Vec::new()));
     }
 
-    /// Starts job `self.job + 1`: scores `bytes` with `settings` without the `removed`
+    /// Starts job `self.job + 1`: scores `export` with `settings` without the `removed`
     /// domains in a new worker, ending any job still loading. The graph on screen stays
     /// until the new one arrives; `undo` replaces the undo stack then, when given.
     fn start_job(
         &mut self,
         name: &str,
-        bytes: js_sys::ArrayBuffer,
+        export: Blob,
         settings: Settings,
         removed: Vec<String>,
         undo: Option<Vec<Vec<String>>>,
@@ -700,12 +690,11 @@ impl App {
                 return self.fail_job(&format!("Could not score {name}: {err}."));
             }
         };
-        let kept = bytes.slice(0);
         self.loading = Some(Loading {
             worker,
             name: name.to_string(),
-            bytes: kept,
-            request: Some((request, bytes)),
+            request: Some((request, export.clone())),
+            export,
             undo,
         });
     }
@@ -863,9 +852,8 @@ impl App {
                 let Some(loading) = self.loading.as_mut() else {
                     return;
                 };
-                loading.worker.ready = true;
-                if let Some((request, bytes)) = loading.request.take() {
-                    if let Err(err) = loading.worker.post(&request, Some(&bytes)) {
+                if let Some((request, export)) = loading.request.take() {
+                    if let Err(err) = loading.worker.post(&request, Some(&export)) {
                         log::error!("could not post to the worker: {err}");
                         self.fail_job(&format!(
                             "Could not hand the export to the scoring worker: {err}."
@@ -894,7 +882,7 @@ impl App {
                 }
                 // The new worker holds the new export; the old one ends here.
                 self.worker = Some(loading.worker);
-                self.export = Some((loading.name, loading.bytes));
+                self.export = Some((loading.name, loading.export));
                 if let Some(undo) = loading.undo {
                     self.undo = undo;
                 }
@@ -1697,7 +1685,7 @@ impl App {
         removed: Vec<String>,
         undo: Option<Vec<Vec<String>>>,
     ) {
-        let Some((name, bytes)) = self.export.clone() else {
+        let Some((name, export)) = self.export.clone() else {
             self.settings = settings;
             return;
         };
@@ -1710,7 +1698,7 @@ impl App {
             .into_iter()
             .map(String::from)
             .collect();
-        self.start_job(&name, bytes.slice(0), settings, removed, undo);
+        self.start_job(&name, export, settings, removed, undo);
         self.ui
             .set_busy(Some("Scoring again with the new settings…"));
     }

@@ -107,11 +107,16 @@ fn handle_message(state: &Rc<RefCell<WorkerState>>, data: &JsValue) {
             settings,
             removed,
         } => {
-            let bytes = Reflect::get(data, &"bytes".into())
-                .ok()
-                .and_then(|b| b.dyn_into::<js_sys::ArrayBuffer>().ok())
-                .map(|buffer| Uint8Array::new(&buffer).to_vec())
-                .unwrap_or_default();
+            let bytes = match read_export(data) {
+                Ok(bytes) => bytes,
+                Err(err) => {
+                    let scope = state.borrow().scope.clone();
+                    log::warn!("worker: job {job} ({file_name}) could not be read: {err}");
+                    let message = format!("Could not read {file_name}: {err}.");
+                    post(&scope, &FromWorker::Failed { job, message }, None);
+                    return;
+                }
+            };
             score_job(state, job, &file_name, bytes, &settings, &removed);
         }
         ToWorker::Neighbours { job, request, node } => {
@@ -128,6 +133,26 @@ fn handle_message(state: &Rc<RefCell<WorkerState>>, data: &JsValue) {
         }
         ToWorker::Infra { job, settings } => infra_job(&mut state.borrow_mut(), job, &settings),
     }
+}
+
+/// Reads the export attached to a `Score` message as a `Blob`.
+fn read_export(data: &JsValue) -> Result<Vec<u8>, String> {
+    let blob: web_sys::Blob = Reflect::get(data, &"export".into())
+        .ok()
+        .and_then(|b| b.dyn_into().ok())
+        .ok_or("the page sent no export")?;
+    let reader = web_sys::FileReaderSync::new().map_err(|err| js_text(&err))?;
+    let buffer = reader
+        .read_as_array_buffer(&blob)
+        .map_err(|err| js_text(&err))?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+fn js_text(err: &JsValue) -> String {
+    Reflect::get(err, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_else(|| format!("{err:?}"))
 }
 
 fn answer_shared_pivots(state: &WorkerState, job: u32, request: u32, nodes: &[u32]) {
