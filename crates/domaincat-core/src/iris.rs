@@ -8,6 +8,7 @@
 use serde_json::{Map, Value};
 
 use crate::category::Category;
+use crate::domain_name::{canonical_name, NameError};
 
 /// One value of a record that may become a pivot.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,7 +25,8 @@ pub struct PivotValue {
 pub struct Record {
     /// Position of the record in the export, from 0.
     pub index: usize,
-    /// Domain name, trimmed, lowercased, without a trailing dot.
+    /// Domain name in the canonical form of [`crate::domain_name`]: lowercase ASCII
+    /// without a trailing dot, non-ASCII labels in punycode.
     pub domain: String,
     /// `domain_risk.risk_score`, 0–100, when present.
     pub risk_score: Option<f64>,
@@ -44,6 +46,9 @@ pub enum Outcome {
     RecordSkipped,
     /// The record was used without this field.
     FieldIgnored,
+    /// The record was used, under a domain name that normalization changed in a way an
+    /// analyst should see (see [`crate::domain_name`]).
+    NameNormalized,
 }
 
 /// A problem with one record of an export.
@@ -54,6 +59,7 @@ pub enum Outcome {
     outcome = match self.outcome {
         Outcome::RecordSkipped => "record skipped",
         Outcome::FieldIgnored => "field ignored",
+        Outcome::NameNormalized => "record used under the normalized name",
     }
 )]
 pub struct RecordProblem {
@@ -300,12 +306,44 @@ impl RecordReader<'_> {
             self.problem("domain", EXPECTED, raw, Outcome::RecordSkipped);
             return None;
         };
-        let name = normalize_domain(text);
-        if name.is_empty() {
-            self.problem("domain", EXPECTED, raw, Outcome::RecordSkipped);
-            return None;
+        let canonical = match canonical_name(text) {
+            Ok(canonical) => canonical,
+            Err(NameError::Empty) => {
+                self.problem("domain", EXPECTED, raw, Outcome::RecordSkipped);
+                return None;
+            }
+            Err(error) => {
+                self.problems.push(RecordProblem {
+                    index: self.index,
+                    domain: None,
+                    field: "domain".to_string(),
+                    expected: EXPECTED,
+                    found: format!("{}: {error}", describe(raw)),
+                    outcome: Outcome::RecordSkipped,
+                });
+                return None;
+            }
+        };
+        let change = match (canonical.removed_invisible, canonical.converted_to_punycode) {
+            (false, false) => None,
+            (true, false) => Some("had invisible characters, which were removed"),
+            (false, true) => Some("was converted to its punycode (ASCII) form"),
+            (true, true) => Some(
+                "had invisible characters, which were removed, and was converted to its \
+                 punycode (ASCII) form",
+            ),
+        };
+        if let Some(change) = change {
+            self.problems.push(RecordProblem {
+                index: self.index,
+                domain: Some(canonical.name.clone()),
+                field: "domain".to_string(),
+                expected: change,
+                found: describe(raw),
+                outcome: Outcome::NameNormalized,
+            });
         }
-        Some(name)
+        Some(canonical.name)
     }
 
     fn read_risk(&mut self, object: &Map<String, Value>) -> Option<f64> {
@@ -603,11 +641,19 @@ fn python_number(n: &serde_json::Number) -> String {
     crate::stats::python_float(n.as_f64().unwrap_or(f64::NAN))
 }
 
-/// Normalizes a domain name so that `Example.COM.` and `example.com` are one domain.
+/// Normalizes a domain name as records' names are (see [`crate::domain_name`]), so that
+/// `Example.COM.`, `example.com` and `BÜCHER.de` and `xn--bcher-kva.de` each name one
+/// domain. Text that cannot be a domain name is only trimmed, stripped of one trailing
+/// dot and lowercased, so it matches no record.
 pub fn normalize_domain(name: &str) -> String {
-    let trimmed = name.trim();
-    let trimmed = trimmed.strip_suffix('.').unwrap_or(trimmed);
-    trimmed.to_lowercase()
+    match canonical_name(name) {
+        Ok(canonical) => canonical.name,
+        Err(_) => {
+            let trimmed = name.trim();
+            let trimmed = trimmed.strip_suffix('.').unwrap_or(trimmed);
+            trimmed.to_lowercase()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -782,6 +828,44 @@ mod tests {
     fn domain_names_are_normalized() {
         let export = parse(r#"[{"domain": " Example.COM. "}]"#);
         assert_eq!(export.records[0].domain, "example.com");
+    }
+
+    #[test]
+    fn unicode_domain_is_converted_and_reported() {
+        let export = parse(r#"[{"domain": "BÜCHER.de."}, {"domain": "xn--bcher-kva.de"}]"#);
+        let names: Vec<&str> = export.records.iter().map(|r| r.domain.as_str()).collect();
+        assert_eq!(names, vec!["xn--bcher-kva.de", "xn--bcher-kva.de"]);
+        assert_eq!(export.problems.len(), 1);
+        let problem = &export.problems[0];
+        assert_eq!(problem.index, 0);
+        assert_eq!(problem.outcome, Outcome::NameNormalized);
+        assert_eq!(
+            problem.to_string(),
+            "record 0 (xn--bcher-kva.de): field `domain` was converted to its punycode \
+             (ASCII) form, found the string \"BÜCHER.de.\"; record used under the \
+             normalized name"
+        );
+    }
+
+    #[test]
+    fn hidden_characters_in_domain_are_reported() {
+        let export = parse(r#"[{"domain": "pay\u200bpal.com"}, {"domain": "\u202emoc.lapyap"}]"#);
+        assert_eq!(export.records.len(), 1);
+        assert_eq!(export.records[0].domain, "paypal.com");
+        assert_eq!(export.problems.len(), 2);
+        assert_eq!(export.problems[0].outcome, Outcome::NameNormalized);
+        assert_eq!(
+            export.problems[0].found,
+            "the string \"pay\\u{200b}pal.com\""
+        );
+        let skipped = &export.problems[1];
+        assert_eq!(skipped.outcome, Outcome::RecordSkipped);
+        assert_eq!(skipped.index, 1);
+        assert_eq!(
+            skipped.found,
+            "the string \"\\u{202e}moc.lapyap\": it has the invalid character U+202E \
+             '\\u{202e}'"
+        );
     }
 
     #[test]

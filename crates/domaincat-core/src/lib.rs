@@ -21,6 +21,7 @@
 pub mod category;
 pub mod colors;
 pub mod domain_list;
+pub mod domain_name;
 pub mod edges;
 pub mod export;
 pub mod infra;
