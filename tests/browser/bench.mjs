@@ -1,8 +1,8 @@
 // Browser benchmark of the built page in headless Chromium, whose WebGL2 runs on the CPU
 // through SwiftShader. For the bundled sample and for synthetic exports of the given sizes
 // it prints, as Markdown tables:
-//   - the worker's scoring stage times and the time until the graph arrives and until its
-//     2D layout settles;
+//   - the worker's scoring stage times, its WebAssembly memory, and the time until the graph
+//     arrives and until its 2D layout settles;
 //   - the longest main-thread task while loading (from the Long Tasks API);
 //   - frame times while panning with the mouse and zooming with the wheel, from
 //     requestAnimationFrame timestamps, with the frames the page drew meanwhile.
@@ -166,12 +166,12 @@ const s = (value) => `${value.toFixed(1)} s`;
 
 function printTables(results) {
   const stageNames = ['parse', 'extract', 'substrings', 'trim', 'edges', 'summary'];
-  console.log('\n| input | size | nodes | edges | ' + stageNames.join(' | ') + ' | graph shown | layout settled | longest main-thread task |');
-  console.log('|---|---:|---:|---:|' + stageNames.map(() => '---:').join('|') + '|---:|---:|---:|');
+  console.log('\n| input | size | nodes | edges | ' + stageNames.join(' | ') + ' | graph shown | layout settled | longest main-thread task | worker memory |');
+  console.log('|---|---:|---:|---:|' + stageNames.map(() => '---:').join('|') + '|---:|---:|---:|---:|');
   for (const r of results) {
     const cells = stageNames.map((name) => ms(r.stages[name]));
     console.log(
-      `| ${r.label} | ${(r.size / 1e6).toFixed(1)} MB | ${r.counts.nodes} | ${r.counts.totalEdges} | ${cells.join(' | ')} | ${s(r.firstDrawn)} | ${s(r.settled)} | ${ms(r.longest)} |`,
+      `| ${r.label} | ${(r.size / 1e6).toFixed(1)} MB | ${r.counts.nodes} | ${r.counts.totalEdges} | ${cells.join(' | ')} | ${s(r.firstDrawn)} | ${s(r.settled)} | ${ms(r.longest)} | ${(r.stages.workerMemory / 1e6).toFixed(0)} MB |`,
     );
   }
   console.log('\n| input | edges drawn | pan: fps | median frame | 95th percentile | worst | frames drawn | zoom: fps | median frame | 95th percentile | worst | frames drawn |');

@@ -508,7 +508,8 @@ struct Loading {
 /// a `NAME: value` label) is drawn in client (viewport) CSS pixels, or `null`; `view()`
 /// gives `"2d"`, `"3d"` or `"infra"`; `counts()` gives the nodes the view has and the edges it draws
 /// (before its layout sends positions, nodes is 0), the edges of its graph (`totalEdges`)
-/// and the frames drawn so far; `stages()` gives the scoring stage times in milliseconds.
+/// and the frames drawn so far; `stages()` gives the scoring stage times in milliseconds and
+/// the worker's memory in bytes (`workerMemory`).
 fn install_debug_api(app: &Shared, window: &Window) -> Result<(), String> {
     let api = Object::new();
 
@@ -567,6 +568,8 @@ fn install_debug_api(app: &Shared, window: &Window) -> Result<(), String> {
             for (stage, ms) in &graph.summary.stage_ms {
                 let _ = Reflect::set(&result, &stage.into(), &(*ms).into());
             }
+            let memory = graph.summary.worker_memory as f64;
+            let _ = Reflect::set(&result, &"workerMemory".into(), &memory.into());
         }
         result.into()
     });

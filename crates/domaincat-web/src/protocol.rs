@@ -145,6 +145,8 @@ pub struct GraphSummary {
     pub removed: Vec<String>,
     /// Time of each scoring stage in milliseconds, in order.
     pub stage_ms: Vec<(String, f64)>,
+    /// Size of the worker's WebAssembly memory once the graph was built, in bytes.
+    pub worker_memory: u64,
 }
 
 /// How much of the export a category covers, for the settings panel.
@@ -315,6 +317,7 @@ impl GraphSummary {
             settings: scoring.settings.clone(),
             removed: removed.to_vec(),
             stage_ms: Vec::new(),
+            worker_memory: 0,
         }
     }
 

@@ -393,6 +393,7 @@ fn score_job(
     let layout_edges = scoring.layout_edges(LayoutSettings::default().max_edges_per_node);
     timer.finish("summary");
     summary.stage_ms = timer.stages;
+    summary.worker_memory = worker_memory();
     let node_count = summary.node_count();
     let ends = Uint32Array::from(std::mem::take(&mut summary.edge_ends).as_slice());
     let weights = Float32Array::from(std::mem::take(&mut summary.edge_weights).as_slice());
@@ -449,6 +450,20 @@ impl StageTimer {
         self.stages.push((name.to_string(), now - self.last));
         self.last = now;
     }
+}
+
+/// Size of this worker's WebAssembly memory in bytes: the most it has held at once,
+/// since WebAssembly memory never shrinks.
+fn worker_memory() -> u64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|memory| {
+            memory
+                .buffer()
+                .dyn_into::<js_sys::ArrayBuffer>()
+                .map_or(0, |b| u64::from(b.byte_length()))
+        })
+        .unwrap_or(0)
 }
 
 fn byte_size(bytes: usize) -> String {
