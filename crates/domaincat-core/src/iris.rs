@@ -10,6 +10,8 @@ use serde_json::{Map, Value};
 use crate::category::Category;
 use crate::domain_name::{canonical_name, NameError};
 
+mod document;
+
 /// One value of a record that may become a pivot.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PivotValue {
@@ -124,18 +126,12 @@ pub fn parse_export(bytes: &[u8]) -> Result<Export, ExportError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ExportError::Empty);
     }
-    if let Err(err) = std::str::from_utf8(bytes) {
-        return Err(ExportError::NotUtf8 {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => document::read_export(text),
+        Err(err) => Err(ExportError::NotUtf8 {
             offset: err.valid_up_to(),
-        });
+        }),
     }
-    let document: Value = serde_json::from_slice(bytes).map_err(|err| ExportError::Json {
-        message: json_error_message(&err),
-        line: err.line(),
-        column: err.column(),
-    })?;
-    let entries = record_list(document)?;
-    Ok(read_records(entries))
 }
 
 /// serde_json's message without its trailing " at line L column C".
@@ -147,68 +143,12 @@ fn json_error_message(err: &serde_json::Error) -> String {
     }
 }
 
-/// Finds the list of records inside a parsed document.
-fn record_list(document: Value) -> Result<Vec<Value>, ExportError> {
-    match document {
-        Value::Array(entries) => Ok(entries),
-        Value::Object(mut object) => {
-            if let Some(error) = api_error_message(&object) {
-                return Err(ExportError::ApiError { message: error });
-            }
-            let inner = match object.remove("response") {
-                Some(Value::Object(response)) => response,
-                Some(other) => {
-                    return Err(ExportError::Shape {
-                        found: format!("`response` as {}", describe(&other)),
-                    })
-                }
-                // Some tools save the inner `response` object on its own.
-                None => object,
-            };
-            if let Some(error) = api_error_message(&inner) {
-                return Err(ExportError::ApiError { message: error });
-            }
-            match inner.get("results") {
-                Some(Value::Array(_)) => match inner.into_iter().find(|(k, _)| k == "results") {
-                    Some((_, Value::Array(entries))) => Ok(entries),
-                    _ => Ok(Vec::new()),
-                },
-                Some(other) => Err(ExportError::Shape {
-                    found: format!("`results` as {}", describe(other)),
-                }),
-                None => Err(ExportError::Shape {
-                    found: describe_object_keys(&inner),
-                }),
-            }
-        }
-        other => Err(ExportError::Shape {
-            found: describe(&other),
-        }),
-    }
-}
-
-fn api_error_message(object: &Map<String, Value>) -> Option<String> {
-    let error = object.get("error")?.as_object()?;
-    let message = error
-        .get("message")
-        .and_then(Value::as_str)
-        .unwrap_or("no message");
-    Some(match error.get("code") {
-        Some(code) => format!("{message} (code {code})"),
-        None => message.to_string(),
-    })
-}
-
-fn describe_object_keys(object: &Map<String, Value>) -> String {
-    if object.is_empty() {
+/// Describes an object by its first keys; `more` tells that it has other keys.
+fn describe_object_keys(keys: &[&str], more: bool) -> String {
+    if keys.is_empty() {
         return "an empty object".to_string();
     }
-    let keys: Vec<&str> = object.keys().take(8).map(String::as_str).collect();
-    let more = if object.len() > keys.len() {
-        ", …"
-    } else {
-        ""
-    };
+    let more = if more { ", …" } else { "" };
     format!("an object with keys {}{more}", keys.join(", "))
 }
 
@@ -226,26 +166,11 @@ fn describe(value: &Value) -> String {
             format!("the string {preview:?}{ellipsis}")
         }
         Value::Array(items) => format!("a list of {} items", items.len()),
-        Value::Object(object) => describe_object_keys(object),
-    }
-}
-
-fn read_records(entries: Vec<Value>) -> Export {
-    let mut export = Export {
-        total_records: entries.len(),
-        ..Export::default()
-    };
-    for (index, entry) in entries.into_iter().enumerate() {
-        let mut reader = RecordReader {
-            index,
-            domain: None,
-            problems: &mut export.problems,
-        };
-        if let Some(record) = reader.read(&entry) {
-            export.records.push(record);
+        Value::Object(object) => {
+            let keys: Vec<&str> = object.keys().take(8).map(String::as_str).collect();
+            describe_object_keys(&keys, object.len() > keys.len())
         }
     }
-    export
 }
 
 /// Reads one record, collecting the problems it meets.
