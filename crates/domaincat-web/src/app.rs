@@ -817,9 +817,10 @@ impl App {
                 request,
                 shared,
                 carriers,
+                totals,
             } if job == self.job && request == self.shared_request => {
                 self.shared_carriers = carriers;
-                self.panels.show_shared(&shared);
+                self.panels.show_shared(&shared, totals);
             }
             FromWorker::EdgeDetails {
                 job,

@@ -11,6 +11,7 @@ use web_sys::{
 };
 
 use crate::protocol::CategoryInfo;
+use crate::ui::group_digits;
 use crate::ui::{by_id, Ui};
 
 /// Heat-map colour of `value` out of `max`: dark blue through teal to yellow, so that
@@ -37,6 +38,8 @@ pub struct Panels {
     ui: Ui,
     shared_hint: HtmlElement,
     shared_content: HtmlElement,
+    /// Says when a big selection's heat maps and table are cut down.
+    shared_note: HtmlElement,
     heatmap_categories: Element,
     heatmap_values: Element,
     pub shared_table_body: Element,
@@ -87,6 +90,7 @@ impl Panels {
             ui: ui.clone(),
             shared_hint: by_id(document, "shared-hint")?,
             shared_content: by_id(document, "shared-content")?,
+            shared_note: by_id(document, "shared-note")?,
             heatmap_categories: by_id(document, "heatmap-categories")?,
             heatmap_values: by_id(document, "heatmap-values")?,
             shared_table_body: tbody("shared-table")?,
@@ -134,7 +138,7 @@ impl Panels {
 
     /// Renders a [`domaincat_core::selection::SharedPivots`] (as JSON) into the two heat
     /// maps and the table.
-    pub fn show_shared(&self, shared: &Value) {
+    pub fn show_shared(&self, shared: &Value, totals: [usize; 3]) {
         let columns: Vec<&str> = shared["columns"]
             .as_array()
             .map(|c| c.iter().filter_map(|d| d["name"].as_str()).collect())
@@ -151,6 +155,7 @@ impl Panels {
         }
         self.shared_hint.set_hidden(true);
         self.shared_content.set_hidden(false);
+        self.show_shared_note(columns.len(), table.len(), shared, totals);
 
         let category_rows: Vec<(String, Vec<f64>)> = shared["categories"]
             .as_array()
@@ -191,6 +196,47 @@ impl Panels {
                 let _ = cell.set_attribute("title", value);
             }
             self.ui.append(&tr, "td", &row["domains"].to_string());
+        }
+    }
+
+    fn show_shared_note(&self, columns: usize, table: usize, shared: &Value, totals: [usize; 3]) {
+        let values = shared["values"].as_array().map_or(0, Vec::len);
+        let [all_columns, all_values, all_table] = totals;
+        let mut parts = Vec::new();
+        if columns < all_columns {
+            parts.push(format!(
+                "the heat maps show the first {} of {} selected domains",
+                group_digits(columns as u64),
+                group_digits(all_columns as u64)
+            ));
+        }
+        if values < all_values {
+            parts.push(format!(
+                "the value heat map shows the {values} most shared of {} values",
+                group_digits(all_values as u64)
+            ));
+        }
+        if table < all_table {
+            parts.push(format!(
+                "the table lists the {table} most shared of {} values",
+                group_digits(all_table as u64)
+            ));
+        }
+        match parts.split_first() {
+            None => self.shared_note.set_hidden(true),
+            Some((first, rest)) => {
+                let mut text = first.clone();
+                if let Some(c) = text.get(..1) {
+                    text = c.to_uppercase() + &text[1..];
+                }
+                for part in rest {
+                    text.push_str("; ");
+                    text.push_str(part);
+                }
+                text.push('.');
+                self.shared_note.set_text_content(Some(&text));
+                self.shared_note.set_hidden(false);
+            }
         }
     }
 

@@ -80,12 +80,14 @@ pub enum FromWorker {
         done: bool,
     },
     /// Reply to `SharedPivots`: a [`domaincat_core::selection::SharedPivots`] as JSON,
-    /// plus `carriers`, the graph nodes carrying each table row's pivot.
+    /// plus `carriers`, the graph nodes carrying each table row's pivot. Big selections
+    /// are cut down; `totals` gives the columns, value rows and table rows before that.
     SharedPivots {
         job: u32,
         request: u32,
         shared: serde_json::Value,
         carriers: Vec<Vec<u32>>,
+        totals: [usize; 3],
     },
     /// Reply to `Neighbours`: the neighbours of `node`, in ascending order.
     Neighbours {

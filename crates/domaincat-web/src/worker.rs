@@ -27,6 +27,13 @@ use crate::ui::group_digits;
 /// Target duration of one layout slice between two position messages.
 const SLICE_MS: f64 = 30.0;
 
+/// Heat maps show at most this many selected domains (columns)…
+const MAX_HEATMAP_COLUMNS: usize = 150;
+/// …and the value heat map at most this many values (rows).
+const MAX_HEATMAP_ROWS: usize = 60;
+/// The table of most shared values lists at most this many.
+const MAX_TABLE_ROWS: usize = 500;
+
 /// Layout seed: the same export always settles into the same picture.
 const LAYOUT_SEED: u64 = 1;
 
@@ -165,7 +172,7 @@ fn answer_shared_pivots(state: &WorkerState, job: u32, request: u32, nodes: &[u3
         .filter(|&&n| (n as usize) < graph.node_count())
         .map(|&n| graph[petgraph::graph::NodeIndex::new(n as usize)])
         .collect();
-    let shared = match shared_pivots(&loaded.scoring, &ids, DEFAULT_MIN_DOMAINS) {
+    let mut shared = match shared_pivots(&loaded.scoring, &ids, DEFAULT_MIN_DOMAINS) {
         Ok(shared) => shared,
         Err(err) => {
             log::error!(
@@ -175,6 +182,21 @@ fn answer_shared_pivots(state: &WorkerState, job: u32, request: u32, nodes: &[u3
             return;
         }
     };
+    // Big selections would make heat maps of hundreds of thousands of cells.
+    let totals = [
+        shared.columns.len(),
+        shared.values.len(),
+        shared.table.len(),
+    ];
+    shared.columns.truncate(MAX_HEATMAP_COLUMNS);
+    for row in &mut shared.categories {
+        row.cells.truncate(MAX_HEATMAP_COLUMNS);
+    }
+    for row in &mut shared.values {
+        row.cells.truncate(MAX_HEATMAP_COLUMNS);
+    }
+    shared.values.truncate(MAX_HEATMAP_ROWS);
+    shared.table.truncate(MAX_TABLE_ROWS);
     let mut node_of = vec![None; loaded.scoring.domains.len()];
     for node in graph.node_indices() {
         node_of[graph[node] as usize] = Some(node.index() as u32);
@@ -199,6 +221,7 @@ fn answer_shared_pivots(state: &WorkerState, job: u32, request: u32, nodes: &[u3
         request,
         shared,
         carriers,
+        totals,
     };
     post(&state.scope, &message, None);
 }
