@@ -57,7 +57,13 @@ pub enum Outcome {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
     "record {index}{domain}: field `{field}` {expected}, found {found}; {outcome}",
-    domain = self.domain.as_deref().map(|d| format!(" ({d})")).unwrap_or_default(),
+    // Escaped, so that a name with bidirectional or invisible characters cannot reorder
+    // or hide the rest of the message; canonical names are unchanged by it.
+    domain = self
+        .domain
+        .as_deref()
+        .map(|d| format!(" ({})", d.escape_debug()))
+        .unwrap_or_default(),
     outcome = match self.outcome {
         Outcome::RecordSkipped => "record skipped",
         Outcome::FieldIgnored => "field ignored",

@@ -349,6 +349,21 @@ fn nulls_and_missing_fields_are_empty() {
 }
 
 #[test]
+fn unreadable_record_message_escapes_its_name() {
+    let text =
+        "[{\"domain\": \"\u{202E}moc.lapyap\", \"registrar\": 1e400}, {\"domain\": \"ok.com\"}]";
+    let export = parse_export(text.as_bytes()).expect("parses");
+    assert_eq!(domains(&export), vec!["ok.com"]);
+    assert_eq!(export.problems.len(), 1);
+    let message = export.problems[0].to_string();
+    assert!(!message.contains('\u{202E}'), "{message:?}");
+    assert!(
+        message.starts_with("record 0 (\\u{202e}moc.lapyap)"),
+        "{message}"
+    );
+}
+
+#[test]
 fn deep_nesting_rejects_the_file() {
     let error = parse_export(&fixture("deep_nesting.json")).expect_err("too deep");
     match error {
