@@ -237,7 +237,7 @@ fn check_graph(scoring: &Scoring) -> Result<(), TestCaseError> {
         has_edge[edge.a as usize] = true;
         has_edge[edge.b as usize] = true;
     }
-    for node in 0..nodes {
+    for (node, &node_has_edge) in has_edge.iter().enumerate() {
         let id = scoring.node_domain_id(node).expect("node below node_count");
         let in_kept = scoring.pivots().any(|p| p.domains.contains(&id));
         let in_positive = scoring
@@ -248,7 +248,7 @@ fn check_graph(scoring: &Scoring) -> Result<(), TestCaseError> {
             "node {node} ({}) is in no kept pivot",
             scoring.domains[id as usize].name
         );
-        if has_edge[node] {
+        if node_has_edge {
             prop_assert!(in_positive, "node {node} has an edge but no positive pivot");
         }
     }
