@@ -733,6 +733,16 @@ fn check_graph(scoring: &Scoring) -> Result<(), String> {
 // ---------------------------------------------------------------------------------------
 // The driver
 
+/// The process's peak resident set size as Linux reports it (`VmHWM`), or "n/a".
+fn peak_resident_size() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .map(|size| size.trim().to_string())
+        .unwrap_or_else(|| "n/a".to_string())
+}
+
 fn env_u64(name: &str) -> Option<u64> {
     std::env::var(name)
         .ok()
@@ -877,11 +887,12 @@ fn pipeline_survives_hostile_input() {
     println!(
         "fuzz: {runs} inputs in {:.1} s from seed {first_seed}; largest input {largest_input} \
          bytes; peak allocation of one input {:.1} MiB; slowest input {:.0} ms; \
-         process peak {:.1} MiB",
+         peak heap in use {:.1} MiB; peak resident size {}",
         clock.elapsed().as_secs_f64(),
         largest_peak as f64 / (1 << 20) as f64,
         slowest.as_secs_f64() * 1000.0,
         process_peak as f64 / (1 << 20) as f64,
+        peak_resident_size(),
     );
     assert!(runs > 0, "no input ran");
 }
