@@ -24,7 +24,7 @@ pub struct SynthArgs {
 }
 
 pub fn run(args: &SynthArgs) -> Result<()> {
-    let export = synth::generate(args.count, args.seed);
+    let export = synth::generate_json(args.count, args.seed);
     match &args.output {
         Some(path) => {
             let file = File::create(path)
@@ -36,8 +36,8 @@ pub fn run(args: &SynthArgs) -> Result<()> {
     }
 }
 
-fn write_json(mut out: impl Write, export: &serde_json::Value) -> Result<()> {
-    serde_json::to_writer(&mut out, export)?;
+fn write_json(mut out: impl Write, export: &[u8]) -> Result<()> {
+    out.write_all(export)?;
     writeln!(out)?;
     out.flush()?;
     Ok(())
