@@ -10,19 +10,20 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use domaincat_core::category::{Category, CategorySet};
 use domaincat_core::edges::{edge_details, node_of_domain};
-use domaincat_core::export::graph_report;
+use domaincat_core::export::GraphReport;
 use domaincat_core::infra::{
     build_infra_graph, InfraSettings, DEFAULT_EDGE_THRESHOLD, DEFAULT_PIVOT_THRESHOLD,
 };
+use domaincat_core::iris::parse_export;
 use domaincat_core::iris::{normalize_domain, Export};
-use domaincat_core::iris::{parse_export, Outcome};
-use domaincat_core::layout::{Dimensions, ForceLayout, LayoutSettings};
+use domaincat_core::layout::{Dimensions, LayoutSettings};
 use domaincat_core::scoring::score;
 use domaincat_core::scoring::{DomainId, Scoring};
 use domaincat_core::selection::{shared_pivots, DEFAULT_MIN_DOMAINS};
 use domaincat_core::settings::Settings;
 
 mod bench;
+mod layout;
 mod synth;
 
 #[derive(Parser)]
@@ -258,78 +259,42 @@ fn read_input(path: &PathBuf) -> Result<Vec<u8>> {
 
 fn run_graph(args: &GraphArgs) -> Result<()> {
     let settings = args.settings.to_settings();
-    let bytes = read_input(&args.file)?;
-    let export = parse_export(&bytes).with_context(|| format!("{}", args.file.display()))?;
-
-    let mut stderr = io::stderr().lock();
-    for problem in &export.problems {
-        writeln!(stderr, "domaincat: warning: {problem}")?;
-    }
-    let skipped = export
-        .problems
-        .iter()
-        .filter(|p| p.outcome == Outcome::RecordSkipped)
-        .count();
-    if skipped > 0 {
-        writeln!(
-            stderr,
-            "domaincat: {skipped} of {} records skipped",
-            export.total_records
-        )?;
-    }
-
+    let export = load_export(&args.file)?;
     let scoring = score(&export.records, &settings).context("invalid settings")?;
+    drop(export);
     let positions = args.layout.map(|dims| {
         let dimensions = match dims {
             LayoutDims::Two => Dimensions::Two,
             LayoutDims::Three => Dimensions::Three,
         };
-        let edges: Vec<(u32, u32, f64)> = scoring
-            .graph
-            .raw_edges()
-            .iter()
-            .map(|e| {
-                (
-                    e.source().index() as u32,
-                    e.target().index() as u32,
-                    e.weight.weight,
-                )
-            })
-            .collect();
         let layout_settings = LayoutSettings {
             dimensions,
             seed: args.seed,
             ..LayoutSettings::default()
         };
-        let mut layout = ForceLayout::new(scoring.graph.node_count(), &edges, layout_settings);
-        layout.run();
-        let dims = match dimensions {
-            Dimensions::Two => 2,
-            Dimensions::Three => 3,
-        };
-        (layout.positions().to_vec(), dims)
+        let layout = layout::run(&scoring, layout_settings);
+        (layout.positions().to_vec(), dimensions.count())
     });
 
-    let report = graph_report(
+    let report = GraphReport::new(
         &scoring,
         positions
             .as_ref()
             .map(|(flat, dims)| (flat.as_slice(), *dims)),
     );
-    let mut stdout = io::stdout().lock();
-    if args.compact {
-        serde_json::to_writer(&mut stdout, &report)?;
-    } else {
-        serde_json::to_writer_pretty(&mut stdout, &report)?;
-    }
+    let mut stdout = io::BufWriter::new(io::stdout().lock());
+    report.write(&mut stdout, args.compact)?;
     writeln!(stdout)?;
+    stdout.flush()?;
     Ok(())
 }
 
-/// Reads and parses an export, printing its record problems to standard error.
+/// Reads and parses an export, printing its record problems to standard error. Fails
+/// when no record can be used.
 fn load_export(path: &PathBuf) -> Result<Export> {
     let bytes = read_input(path)?;
     let export = parse_export(&bytes).with_context(|| format!("{}", path.display()))?;
+    drop(bytes);
     let mut stderr = io::stderr().lock();
     for problem in &export.problems {
         writeln!(stderr, "domaincat: warning: {problem}")?;
@@ -341,6 +306,17 @@ fn load_export(path: &PathBuf) -> Result<Export> {
             "domaincat: {skipped} of {} records skipped",
             export.total_records
         )?;
+    }
+    if export.records.is_empty() {
+        let input = if path.as_os_str() == "-" {
+            "standard input".to_string()
+        } else {
+            path.display().to_string()
+        };
+        bail!(
+            "{input} contains no usable Iris records ({} entries); nothing to score",
+            export.total_records
+        );
     }
     Ok(export)
 }

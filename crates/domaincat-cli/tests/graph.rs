@@ -222,3 +222,21 @@ fn unknown_category_is_rejected() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("registrr"), "{stderr}");
 }
+
+#[test]
+fn export_without_usable_records_fails() {
+    for (input, entries) in [
+        (&b"[]"[..], "0 entries"),
+        (&br#"[{"tld": "com"}]"#[..], "1 entries"),
+    ] {
+        let output = domaincat(&["graph", "-"], Some(input));
+        assert!(!output.status.success());
+        assert!(output.stdout.is_empty());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("standard input contains no usable Iris records"),
+            "{stderr}"
+        );
+        assert!(stderr.contains(entries), "{stderr}");
+    }
+}

@@ -130,8 +130,10 @@ pub fn edge_details(
 ///
 /// Complexity: O(log N) for N graph nodes, because nodes are in domain id order.
 pub fn node_of_domain(scoring: &Scoring, id: DomainId) -> Option<NodeIndex> {
-    let ids = scoring.graph.raw_nodes();
-    ids.binary_search_by_key(&id, |node| node.weight)
+    scoring
+        .graph
+        .domain_ids()
+        .binary_search(&id)
         .ok()
         .map(NodeIndex::new)
 }

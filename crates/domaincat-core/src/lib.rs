@@ -24,6 +24,7 @@ pub mod domain_list;
 pub mod domain_name;
 pub mod edges;
 pub mod export;
+pub mod graph;
 pub mod infra;
 pub mod iris;
 pub mod iris_api;

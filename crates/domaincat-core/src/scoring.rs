@@ -8,9 +8,10 @@
 
 use std::collections::HashMap;
 
-use petgraph::graph::{NodeIndex, UnGraph};
+use petgraph::graph::{EdgeIndex, NodeIndex};
 
 use crate::category::{Category, CategorySet};
+use crate::graph::DomainGraph;
 use crate::iris::Record;
 use crate::settings::{Settings, SettingsError};
 use crate::substrings::{common_substring_pairs, matching_label};
@@ -109,7 +110,7 @@ pub struct Scoring {
     pub trimmed: Vec<(DomainId, TrimReason)>,
     /// The graph: node weights are domain ids, in domain order; edges sorted by their
     /// end points.
-    pub graph: UnGraph<DomainId, EdgeData>,
+    pub graph: DomainGraph,
     /// Sum of n(n−1)/2 over kept pivots of positive weight (the original's "total graph
     /// connections").
     pub total_connections: u64,
@@ -146,50 +147,60 @@ impl Scoring {
         self.graph.node_weight(NodeIndex::new(node)).copied()
     }
 
-    /// Every edge with the indices of its end points, the lower end first.
+    /// Returns every edge with the indices of its end points, the lower end first, in
+    /// end-point order.
     pub fn edges(&self) -> impl Iterator<Item = ScoredEdge> + '_ {
-        self.graph.raw_edges().iter().map(|edge| {
-            let (a, b) = (edge.source().index() as u32, edge.target().index() as u32);
-            ScoredEdge {
-                a: a.min(b),
-                b: a.max(b),
-                data: edge.weight,
-            }
-        })
+        self.graph
+            .edges()
+            .map(|(a, b, data)| ScoredEdge { a, b, data: *data })
     }
 
-    /// The `limit` heaviest edges, heaviest first; equal weights in end-point order.
+    /// Returns the `limit` heaviest edges, heaviest first, and equal weights in end-point
+    /// order.
+    ///
+    /// Selects among edge indices, 4 bytes per edge, which sort in end-point order.
     pub fn heaviest_edges(&self, limit: usize) -> Vec<ScoredEdge> {
-        let order = |x: &ScoredEdge, y: &ScoredEdge| {
-            y.data
-                .weight
-                .total_cmp(&x.data.weight)
-                .then((x.a, x.b).cmp(&(y.a, y.b)))
-        };
-        let mut edges: Vec<ScoredEdge> = self.edges().collect();
-        if edges.len() > limit {
+        let graph = &self.graph;
+        let weight = |edge: u32| graph[EdgeIndex::new(edge as usize)].weight;
+        let order = |x: &u32, y: &u32| weight(*y).total_cmp(&weight(*x)).then(x.cmp(y));
+        let mut chosen: Vec<u32> = (0..graph.edge_count() as u32).collect();
+        if chosen.len() > limit {
             if limit == 0 {
                 return Vec::new();
             }
-            edges.select_nth_unstable_by(limit - 1, order);
-            edges.truncate(limit);
+            chosen.select_nth_unstable_by(limit - 1, order);
+            chosen.truncate(limit);
         }
-        edges.sort_unstable_by(order);
-        edges
+        chosen.sort_unstable_by(order);
+        chosen
+            .into_iter()
+            .filter_map(|edge| {
+                let edge = EdgeIndex::new(edge as usize);
+                let (a, b) = graph.edge_endpoints(edge)?;
+                Some(ScoredEdge {
+                    a: a.index() as u32,
+                    b: b.index() as u32,
+                    data: graph[edge],
+                })
+            })
+            .collect()
     }
 
-    /// The edges the force layout attracts along: each node's `per_node` heaviest (see
-    /// [`crate::layout::LayoutSettings::max_edges_per_node`]), as `(a, b, weight)`.
+    /// Returns the edges the force layout attracts along: each node's `per_node`
+    /// heaviest (see [`crate::layout::LayoutSettings::max_edges_per_node`]), as
+    /// `(a, b, weight)` in end-point order. Passing them to
+    /// [`crate::layout::ForceLayout::new`] gives the layout of all edges, when the
+    /// layout's `edge_weight_influence` is 1, without a copy of all edges.
     pub fn layout_edges(&self, per_node: usize) -> Vec<(u32, u32, f64)> {
-        let edges: Vec<(u32, u32, f64)> = self.edges().map(|e| (e.a, e.b, e.data.weight)).collect();
-        crate::layout::heaviest_per_node(self.node_count(), edges, per_node)
+        self.graph.heaviest_per_node(per_node)
     }
 
     /// Graph nodes with no edge.
     pub fn isolated_nodes(&self) -> impl Iterator<Item = NodeIndex> + '_ {
+        let degrees = self.graph.degrees();
         self.graph
             .node_indices()
-            .filter(|&n| self.graph.neighbors(n).next().is_none())
+            .filter(move |node| degrees[node.index()] == 0)
     }
 }
 
@@ -697,7 +708,7 @@ fn graph_from_pivots(
     pivots: &[Pivot],
     kept: &[usize],
     trimmed: &[(DomainId, TrimReason)],
-) -> (UnGraph<DomainId, EdgeData>, u64) {
+) -> (DomainGraph, u64) {
     let index = PairIndex::new(domains, pivots, kept, trimmed, |pivot| pivot.weight);
     let node_count = index.node_ids.len();
     let edge_count = index.count_edges();
@@ -708,10 +719,7 @@ fn graph_from_pivots(
         ..
     } = index;
 
-    let mut graph = UnGraph::with_capacity(node_count, edge_count);
-    for &id in node_ids {
-        graph.add_node(id);
-    }
+    let mut graph = DomainGraph::with_capacity(node_ids.clone(), edge_count);
     // `stamp[b] == a` marks `b` as already joined to the current node `a`.
     let mut stamp = vec![u32::MAX; node_count];
     let mut scratch = vec![
@@ -750,21 +758,18 @@ fn graph_from_pivots(
         if touched.len() * 8 > node_count - a {
             for b in a + 1..node_count {
                 if stamp[b] == a as u32 {
-                    graph.add_edge(NodeIndex::new(a), NodeIndex::new(b), scratch[b]);
+                    graph.push_edge(b as u32, scratch[b]);
                 }
             }
         } else {
             touched.sort_unstable();
             for &b in &touched {
-                graph.add_edge(
-                    NodeIndex::new(a),
-                    NodeIndex::new(b as usize),
-                    scratch[b as usize],
-                );
+                graph.push_edge(b, scratch[b as usize]);
             }
         }
+        graph.end_row();
     }
-    (graph, total_connections)
+    (graph.finish(), total_connections)
 }
 
 #[cfg(test)]
