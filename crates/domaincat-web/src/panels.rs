@@ -287,7 +287,13 @@ impl Panels {
                     continue;
                 };
                 let [r, g, b] = heat_color(value, max);
-                let _ = td.set_attribute("style", &format!("background: rgb({r},{g},{b})"));
+                // Set through the CSSOM: a Content Security Policy without
+                // 'unsafe-inline' in style-src blocks a `style` attribute but not this.
+                if let Some(cell) = td.dyn_ref::<HtmlElement>() {
+                    let _ = cell
+                        .style()
+                        .set_property("background", &format!("rgb({r},{g},{b})"));
+                }
                 let _ = td.set_attribute("data-value", &value.to_string());
                 let domain = columns.get(column).copied().unwrap_or_default();
                 let title = if unit == "pivots" {
