@@ -11,6 +11,7 @@
 //! The key is held in memory, sent nowhere and logged nowhere. It is written to
 //! `localStorage` only while "Remember on this device" is ticked.
 
+mod policy;
 mod storage;
 mod transport;
 mod view;
@@ -70,6 +71,7 @@ type Shared = Rc<RefCell<Panel>>;
 /// Connects the dialog's controls. `sink` receives the records of a finished query.
 pub fn install(document: &Document, sink: ResultsSink) -> Result<(), String> {
     let view = View::find(document)?;
+    policy::watch(document)?;
     let panel = Rc::new(RefCell::new(Panel {
         view: view.clone(),
         sink,
@@ -677,6 +679,17 @@ fn describe_failure(failure: &Failure, endpoint: &str) -> String {
              proxy in front of it, must send Access-Control-Allow-Origin for this origin. \
              Set your organisation's proxy under API base URL.",
             page_origin()
+        ),
+        Failure::BlockedByPolicy(blocked) => format!(
+            "This page's Content Security Policy blocked the request to {endpoint} before \
+             it was sent: its connect-src allows {}, which does not include {}. Set API \
+             base URL to an address the policy allows ('self' is this page's origin, \
+             {}), or ask whoever hosts this page to add {} to connect-src in the page's \
+             policy.",
+            blocked.allowed,
+            blocked.origin,
+            page_origin(),
+            blocked.origin
         ),
         Failure::Network { detail } => {
             let mixed = page_origin().starts_with("https:") && endpoint.starts_with("http:");

@@ -5,7 +5,8 @@
 //! response that CORS blocked, so a failed request is followed by a `no-cors` probe of
 //! the same URL. The probe resolves with an opaque response whenever the server responds
 //! at all. In that case the browser withheld the first response for lack of CORS
-//! headers. When the probe fails too, the server was not reached.
+//! headers. When the probe fails too, the server was not reached. A request that the
+//! page's Content Security Policy blocked fails the same way, and `policy` detects it.
 
 use gloo_net::http::Request;
 use js_sys::{Array, Promise, Uint8Array};
@@ -14,6 +15,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, BlobPropertyBag, HtmlAnchorElement, RequestMode, Url};
 
 use domaincat_core::iris_api::{self, ApiError, Page};
+
+use super::policy::{self, BlockedOrigin};
 
 /// Failure of one request, sorted by what the analyst can do about it.
 #[derive(Debug)]
@@ -29,6 +32,9 @@ pub(super) enum Failure {
     /// The server responded, but the browser blocked the response (no CORS headers for
     /// this origin).
     Cors,
+    /// The page's Content Security Policy does not allow requests to this origin, so the
+    /// browser did not send the request.
+    BlockedByPolicy(BlockedOrigin),
     /// No response: the server is down or unreachable, or the connection was cut.
     Network { detail: String },
     /// The request could not even be built, such as for a URL the browser rejects.
@@ -90,11 +96,20 @@ async fn classify_send_error(
         };
     }
     let detail = js_error.message;
+    // The securitypolicyviolation event is dispatched in a task of its own, which may
+    // run after the fetch rejects, so the policy is checked after one turn of the event
+    // loop and again after the probe.
+    sleep(0).await;
+    if let Some(blocked) = policy::blocked(endpoint) {
+        return Failure::BlockedByPolicy(blocked);
+    }
     if responds_without_cors(endpoint, signal).await {
         log::info!("{endpoint} responds to a no-cors probe, so \"{detail}\" was a CORS refusal");
         Failure::Cors
     } else if signal.aborted() {
         Failure::Aborted
+    } else if let Some(blocked) = policy::blocked(endpoint) {
+        Failure::BlockedByPolicy(blocked)
     } else {
         Failure::Network { detail }
     }
