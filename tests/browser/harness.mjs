@@ -2,8 +2,12 @@
 // (/usr/bin/chromium) through playwright-core, which downloads no browser of its own.
 //
 //   distDir()                  the built page directory from DOMAINCAT_DIST (scripts/test sets it).
-//   serveDist(dir, {subPath})  static HTTP server on 127.0.0.1 at a free port, optionally under a
-//                              path prefix such as /tools/domaincat/. Returns {url, requests, close}.
+//   serveDist(dir, {subPath, connectSrc, headers})  static HTTP server on 127.0.0.1 at a free
+//                              port, optionally under a path prefix such as /tools/domaincat/.
+//                              Adds `connectSrc` (TEST_CONNECT_SRC by default) to the connect-src
+//                              of the page's CSP <meta>. Returns {url, requests, close}.
+//   addConnectSources(policy, sources)  a CSP with more sources in its connect-src.
+//   metaPolicy(html)           the policy of a page's CSP <meta> element.
 //   launchBrowser()            headless Chromium with WebGL2 through SwiftShader.
 //   openPage(browser, url)     1280x800 page that records console errors, page errors and failed
 //                              requests, and blocks every request to a host other than 127.0.0.1.
@@ -16,7 +20,7 @@
 // 200 pixels wide at deviceScaleFactor 2.
 
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
@@ -45,6 +49,15 @@ export const CHROMIUM_ARGS = [
 // The only host a page may reach. Every other host, including other loopback addresses and
 // `localhost`, is blocked so that a test can assert that nothing left the machine.
 export const ALLOWED_HOST = '127.0.0.1';
+
+// What serveDist adds to connect-src of a page's Content Security Policy by default, so that
+// the page may call the mock APIs of mock-iris.mjs, which listen on 127.0.0.1 at random ports.
+// The built page's own policy does not contain it.
+export const TEST_CONNECT_SRC = [`http://${ALLOWED_HOST}:*`];
+
+// A <meta http-equiv="Content-Security-Policy" content="..."> element: groups 1 and 3 are the
+// text before and after the policy, group 2 the policy.
+const CSP_META_PATTERN = /(<meta\s+http-equiv="Content-Security-Policy"\s+content=")([^"]*)(")/i;
 
 export const MIME_TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -83,14 +96,22 @@ export function distDir() {
  * every other path returns 404, and the prefix without its trailing slash redirects to it.
  * A path that ends in '/' serves its index.html. `requests` lists every request as
  * {method, path, status}, so a test can find requests that missed the prefix.
+ *
+ * In .html files, the sources of `connectSrc` are added to connect-src of a Content Security
+ * Policy <meta> element; pass `connectSrc: []` to serve the files as built. `headers` are
+ * added to every file response, such as a Content-Security-Policy header.
  */
-export async function serveDist(dir, { subPath = '/' } = {}) {
+export async function serveDist(
+  dir,
+  { subPath = '/', connectSrc = TEST_CONNECT_SRC, headers = {} } = {},
+) {
   const root = path.resolve(dir);
   const prefix = normalizeSubPath(subPath);
   const requests = [];
+  const options = { connectSrc, headers };
 
   const server = createServer((request, response) => {
-    handleStaticRequest(root, prefix, request, response)
+    handleStaticRequest(root, prefix, options, request, response)
       .catch((error) => {
         if (response.headersSent) {
           // The body was cut short, so the connection must not look like a complete response.
@@ -130,7 +151,32 @@ function normalizeSubPath(subPath) {
   return prefix;
 }
 
-async function handleStaticRequest(root, prefix, request, response) {
+/**
+ * Returns `policy` with `sources` appended to its connect-src directive. Throws when the policy
+ * has no connect-src, because a new directive would change what default-src allows.
+ */
+export function addConnectSources(policy, sources) {
+  let found = false;
+  const directives = policy.split(';').map((directive) => {
+    const words = directive.trim().split(/\s+/);
+    if (words[0].toLowerCase() !== 'connect-src') {
+      return directive.trim();
+    }
+    found = true;
+    return [...words, ...sources].join(' ');
+  });
+  if (!found) {
+    throw new Error(`the policy has no connect-src directive: ${policy}`);
+  }
+  return directives.filter((directive) => directive !== '').join('; ');
+}
+
+/** Returns the policy of the page's CSP <meta> element in `html`, or null without one. */
+export function metaPolicy(html) {
+  return CSP_META_PATTERN.exec(html)?.[2] ?? null;
+}
+
+async function handleStaticRequest(root, prefix, options, request, response) {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     sendText(response, 405, `method not allowed: ${request.method}\n`, { Allow: 'GET, HEAD' });
     return;
@@ -181,12 +227,21 @@ async function handleStaticRequest(root, prefix, request, response) {
     return;
   }
 
-  const mimeType = MIME_TYPES[path.extname(filePath).toLowerCase()] ?? 'application/octet-stream';
-  response.writeHead(200, {
-    'Content-Type': mimeType,
-    'Content-Length': info.size,
-    'Cache-Control': 'no-store',
-  });
+  const extension = path.extname(filePath).toLowerCase();
+  const mimeType = MIME_TYPES[extension] ?? 'application/octet-stream';
+  const headers = { 'Content-Type': mimeType, 'Cache-Control': 'no-store', ...options.headers };
+  if (extension === '.html' && options.connectSrc.length > 0) {
+    const html = (await readFile(filePath, 'utf8')).replace(
+      CSP_META_PATTERN,
+      (_, before, policy, after) => before + addConnectSources(policy, options.connectSrc) + after,
+    );
+    const body = Buffer.from(html, 'utf8');
+    response.writeHead(200, { ...headers, 'Content-Length': body.length });
+    response.end(request.method === 'HEAD' ? undefined : body);
+    return;
+  }
+
+  response.writeHead(200, { ...headers, 'Content-Length': info.size });
   if (request.method === 'HEAD') {
     response.end();
     return;
