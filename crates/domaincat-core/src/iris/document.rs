@@ -1,11 +1,11 @@
 //! The JSON document of an export, read one record at a time.
 //!
-//! A first pass lets serde_json check the syntax of the whole document while keeping
-//! each record as unparsed text ([`RawValue`], which borrows from the input). Each
-//! record is then parsed into a [`Value`], read into a [`Record`](super::Record) and dropped
-//! before the
-//! next one, so memory contains the input, the records read so far and one record's JSON
-//! tree, never a tree of the whole document.
+//! A first pass lets serde_json check the syntax of the whole document without building
+//! anything. The text of each record is then found by a scan that only has to handle
+//! valid JSON, and each record is parsed into a [`Value`], read into a
+//! [`Record`](super::Record) and dropped before the next. So memory contains the input,
+//! the records read so far and one record's JSON tree, never a tree of the whole
+//! document.
 //!
 //! The syntax pass accepts what only a full parse rejects: numbers beyond the range of
 //! an `f64` (`1e400`), escapes of unpaired UTF-16 surrogates (`"\ud800"`) and nesting
@@ -13,9 +13,8 @@
 //! skipped with a [`RecordProblem`], and the other records are kept. A record nested
 //! too deeply fails the whole export, as a parse of the whole document would.
 
-use serde::de::{Deserializer as _, MapAccess, SeqAccess, Visitor};
+use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::{
@@ -37,13 +36,19 @@ const RECURSION_LIMIT: &str = "recursion limit exceeded";
 /// Reads the records of an export whose text is valid UTF-8 and not blank.
 pub(super) fn read_export(text: &str) -> Result<Export, ExportError> {
     let document = Document { text };
-    match text
+    let first = text
         .trim_start_matches([' ', '\t', '\n', '\r'])
         .as_bytes()
-        .first()
-    {
-        Some(b'[') => document.read_records(text),
-        Some(b'{') => document.read_envelope(),
+        .first();
+    match first {
+        Some(b'[') => {
+            document.check_syntax()?;
+            document.read_records(text)
+        }
+        Some(b'{') => {
+            document.check_syntax()?;
+            document.read_envelope()
+        }
         _ => {
             let value: Value = document.parse(text)?;
             Err(ExportError::Shape {
@@ -60,18 +65,26 @@ struct Document<'a> {
 }
 
 impl<'a> Document<'a> {
+    /// Checks the syntax of the whole document, the only check that the text scans in
+    /// [`array_elements`] and [`object_members`] rely on.
+    fn check_syntax(&self) -> Result<(), ExportError> {
+        serde_json::from_str::<IgnoredAny>(self.text)
+            .map(|_| ())
+            .map_err(|err| self.document_error(self.text, &err))
+    }
+
     /// Reads an object that is an API response `{"response": {"results": [...]}}`, a
     /// saved inner response `{"results": [...]}` or an API error body.
     fn read_envelope(&self) -> Result<Export, ExportError> {
-        let outer: RawObject<'a> = self.parse(self.text)?;
+        let outer = self.object(self.text)?;
         if let Some(message) = self.api_error_message(&outer)? {
             return Err(ExportError::ApiError { message });
         }
         let inner = match outer.get("response") {
-            Some(response) if starts_with(response, b'{') => self.parse(response.get())?,
+            Some(response) if response.starts_with('{') => self.object(response)?,
             Some(response) => {
                 return Err(ExportError::Shape {
-                    found: format!("`response` as {}", self.describe_raw(response)?),
+                    found: format!("`response` as {}", self.describe_text(response)?),
                 })
             }
             // Some tools save the inner `response` object on its own.
@@ -81,9 +94,9 @@ impl<'a> Document<'a> {
             return Err(ExportError::ApiError { message });
         }
         match inner.get("results") {
-            Some(results) if starts_with(results, b'[') => self.read_records(results.get()),
+            Some(results) if results.starts_with('[') => self.read_records(results),
             Some(results) => Err(ExportError::Shape {
-                found: format!("`results` as {}", self.describe_raw(results)?),
+                found: format!("`results` as {}", self.describe_text(results)?),
             }),
             None => Err(ExportError::Shape {
                 found: inner.describe_keys(),
@@ -91,19 +104,32 @@ impl<'a> Document<'a> {
         }
     }
 
-    /// Reads `part`, the text of a JSON array inside the document, record by record.
+    /// Reads `part`, the text of a JSON array in the checked document, record by record.
     fn read_records(&self, part: &'a str) -> Result<Export, ExportError> {
-        let mut too_deep = None;
-        let mut deserializer = serde_json::Deserializer::from_str(part);
-        let result = deserializer
-            .deserialize_seq(RecordsVisitor {
-                too_deep: &mut too_deep,
-            })
-            .and_then(|export| deserializer.end().map(|()| export));
-        match (result, too_deep) {
-            (Ok(export), None) => Ok(export),
-            (_, Some(err)) | (Err(err), None) => Err(self.document_error(part, &err)),
+        let mut export = Export::default();
+        for (index, entry) in array_elements(part).enumerate() {
+            export.total_records += 1;
+            match serde_json::from_str::<Value>(entry) {
+                Ok(value) => {
+                    let mut reader = RecordReader {
+                        index,
+                        domain: None,
+                        problems: &mut export.problems,
+                    };
+                    export.records.extend(reader.read(&value));
+                }
+                Err(err) if err.to_string().starts_with(RECURSION_LIMIT) => {
+                    return Err(self.document_error(entry, &err));
+                }
+                Err(err) => export.problems.push(unreadable_record(index, entry, &err)),
+            }
         }
+        Ok(export)
+    }
+
+    /// Returns the members of `part`, the text of a JSON object in the checked document.
+    fn object(&self, part: &'a str) -> Result<TextObject<'a>, ExportError> {
+        TextObject::new(part).map_err(|err| self.document_error(part, &err))
     }
 
     /// Parses `part`, a piece of the document; see [`Document::document_error`] for its
@@ -114,9 +140,9 @@ impl<'a> Document<'a> {
 
     /// Returns the error that parsing the whole document into a [`Value`] gives, once
     /// `err` occurred in `part`. The syntax pass words some errors differently
-    /// ("expected value" for a trailing comma inside a record) and skips records that a
-    /// whole parse rejects, so the document is checked again without building a tree.
-    /// This costs one more pass, only for documents that fail.
+    /// ("expected value" for a trailing comma) and skips values that a whole parse
+    /// rejects, so the document is checked again without building a tree. This costs
+    /// one more pass, only for documents that fail.
     fn document_error(&self, part: &str, err: &serde_json::Error) -> ExportError {
         match serde_json::from_str::<Checked>(self.text) {
             Err(whole) => ExportError::Json {
@@ -130,14 +156,14 @@ impl<'a> Document<'a> {
 
     /// Returns the message of the `error` object that the Iris API sends on failure, when
     /// `object` has one.
-    fn api_error_message(&self, object: &RawObject<'a>) -> Result<Option<String>, ExportError> {
+    fn api_error_message(&self, object: &TextObject<'a>) -> Result<Option<String>, ExportError> {
         let Some(error) = object.get("error") else {
             return Ok(None);
         };
-        if !starts_with(error, b'{') {
+        if !error.starts_with('{') {
             return Ok(None);
         }
-        let error: serde_json::Map<String, Value> = self.parse(error.get())?;
+        let error: serde_json::Map<String, Value> = self.parse(error)?;
         let message = error
             .get("message")
             .and_then(Value::as_str)
@@ -148,18 +174,16 @@ impl<'a> Document<'a> {
         }))
     }
 
-    /// Describes a value for error messages, like [`describe`], without parsing a whole
-    /// list or object.
-    fn describe_raw(&self, raw: &'a RawValue) -> Result<String, ExportError> {
-        if starts_with(raw, b'[') {
-            let items: Vec<&RawValue> = self.parse(raw.get())?;
-            return Ok(format!("a list of {} items", items.len()));
+    /// Describes the value whose text is `part` for error messages, like [`describe`],
+    /// without parsing a whole list or object.
+    fn describe_text(&self, part: &'a str) -> Result<String, ExportError> {
+        if part.starts_with('[') {
+            return Ok(format!("a list of {} items", array_elements(part).count()));
         }
-        if starts_with(raw, b'{') {
-            let object: RawObject = self.parse(raw.get())?;
-            return Ok(object.describe_keys());
+        if part.starts_with('{') {
+            return Ok(self.object(part)?.describe_keys());
         }
-        let value: Value = self.parse(raw.get())?;
+        let value: Value = self.parse(part)?;
         Ok(describe(&value))
     }
 
@@ -240,19 +264,25 @@ impl<'de> Visitor<'de> for CheckedVisitor {
     }
 }
 
-fn starts_with(raw: &RawValue, byte: u8) -> bool {
-    raw.get().as_bytes().first() == Some(&byte)
+/// The members of a JSON object in document order, their values left as text.
+struct TextObject<'a> {
+    members: Vec<(String, &'a str)>,
 }
 
-/// The members of a JSON object in document order, their values left unparsed.
-struct RawObject<'a> {
-    members: Vec<(String, &'a RawValue)>,
-}
+impl<'a> TextObject<'a> {
+    /// Splits `object`, the text of a JSON object whose syntax serde_json has checked,
+    /// into its members. Fails only for a key that cannot be parsed, such as one with an
+    /// unpaired surrogate escape.
+    fn new(object: &'a str) -> Result<Self, serde_json::Error> {
+        let members = object_members(object)
+            .map(|(key, value)| Ok((serde_json::from_str::<String>(key)?, value)))
+            .collect::<Result<_, serde_json::Error>>()?;
+        Ok(TextObject { members })
+    }
 
-impl<'a> RawObject<'a> {
     /// Returns the value of `key`, or its last value when the key repeats, as parsing
     /// into a [`serde_json::Map`] does.
-    fn get(&self, key: &str) -> Option<&'a RawValue> {
+    fn get(&self, key: &str) -> Option<&'a str> {
         self.members
             .iter()
             .rev()
@@ -278,85 +308,124 @@ impl<'a> RawObject<'a> {
     }
 }
 
-impl<'de> Deserialize<'de> for RawObject<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MembersVisitor;
-
-        impl<'de> Visitor<'de> for MembersVisitor {
-            type Value = RawObject<'de>;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut members = Vec::new();
-                while let Some(member) = map.next_entry::<String, &'de RawValue>()? {
-                    members.push(member);
-                }
-                Ok(RawObject { members })
-            }
+/// Returns the texts of the elements of `array`, the text of a JSON array whose syntax
+/// serde_json has checked. Text that is not valid JSON gives meaningless spans but
+/// never a panic.
+fn array_elements(array: &str) -> impl Iterator<Item = &str> {
+    let bytes = array.as_bytes();
+    let mut position = skip_whitespace(bytes, 1);
+    let mut done = bytes.get(position).is_none_or(|&byte| byte == b']');
+    std::iter::from_fn(move || {
+        if done {
+            return None;
         }
-
-        deserializer.deserialize_map(MembersVisitor)
-    }
+        let start = position;
+        let end = value_end(bytes, start);
+        position = skip_whitespace(bytes, end);
+        if bytes.get(position) == Some(&b',') {
+            position = skip_whitespace(bytes, position + 1);
+        } else {
+            done = true;
+        }
+        Some(array.get(start..end).unwrap_or_default())
+    })
 }
 
-/// Reads the elements of a JSON array as records, one at a time.
-struct RecordsVisitor<'d> {
-    /// The error of the first record nested beyond serde_json's recursion limit. The
-    /// records after it are only checked for syntax.
-    too_deep: &'d mut Option<serde_json::Error>,
+/// Returns the members of `object`, the text of a JSON object whose syntax serde_json
+/// has checked, as the JSON text of each key (with its quotes) and of its value.
+fn object_members(object: &str) -> impl Iterator<Item = (&str, &str)> {
+    let bytes = object.as_bytes();
+    let mut position = skip_whitespace(bytes, 1);
+    let mut done = bytes.get(position).is_none_or(|&byte| byte != b'"');
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let key_start = position;
+        let key_end = string_end(bytes, key_start);
+        // Past the `:` after the key.
+        let value_start = skip_whitespace(bytes, skip_whitespace(bytes, key_end) + 1);
+        let value_end = value_end(bytes, value_start);
+        position = skip_whitespace(bytes, value_end);
+        if bytes.get(position) == Some(&b',') {
+            position = skip_whitespace(bytes, position + 1);
+        } else {
+            done = true;
+        }
+        let key = object.get(key_start..key_end).unwrap_or_default();
+        let value = object.get(value_start..value_end).unwrap_or_default();
+        Some((key, value))
+    })
 }
 
-impl<'de> Visitor<'de> for RecordsVisitor<'_> {
-    type Value = Export;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a JSON array of Iris records")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut entries: A) -> Result<Export, A::Error> {
-        let mut export = Export::default();
-        while let Some(entry) = entries.next_element::<&'de RawValue>()? {
-            if self.too_deep.is_some() {
-                continue;
+/// Returns the position just past the value that starts at `start`.
+fn value_end(bytes: &[u8], start: usize) -> usize {
+    let mut depth = 0usize;
+    let mut position = start;
+    while let Some(&byte) = bytes.get(position) {
+        match byte {
+            b'"' => position = string_end(bytes, position),
+            b'[' | b'{' => {
+                depth += 1;
+                position += 1;
             }
-            let index = export.total_records;
-            export.total_records += 1;
-            match serde_json::from_str::<Value>(entry.get()) {
-                Ok(value) => {
-                    let mut reader = RecordReader {
-                        index,
-                        domain: None,
-                        problems: &mut export.problems,
-                    };
-                    export.records.extend(reader.read(&value));
-                }
-                Err(err) if err.to_string().starts_with(RECURSION_LIMIT) => {
-                    *self.too_deep = Some(err);
-                }
-                Err(err) => export.problems.push(unreadable_record(index, entry, &err)),
+            b']' | b'}' if depth == 0 => return position,
+            b']' | b'}' => {
+                depth -= 1;
+                position += 1;
             }
+            b',' | b':' | b' ' | b'\t' | b'\n' | b'\r' if depth == 0 => return position,
+            _ => position += 1,
         }
-        Ok(export)
+        // A string or a container at the top ends with its last byte. Numbers and
+        // literals never contain these bytes, so they run on to a delimiter above.
+        let closed = matches!(
+            bytes.get(position.wrapping_sub(1)),
+            Some(b'"' | b']' | b'}')
+        );
+        if depth == 0 && closed {
+            return position;
+        }
     }
+    position
+}
+
+/// Returns the position just past the string whose opening quote is at `open`.
+fn string_end(bytes: &[u8], open: usize) -> usize {
+    let mut position = open + 1;
+    while let Some(&byte) = bytes.get(position) {
+        match byte {
+            // An escape is a backslash and at least one more byte, never the closing
+            // quote.
+            b'\\' => position += 2,
+            b'"' => return position + 1,
+            _ => position += 1,
+        }
+    }
+    position
+}
+
+/// Returns the first position at or after `position` that is not JSON whitespace.
+fn skip_whitespace(bytes: &[u8], mut position: usize) -> usize {
+    while matches!(bytes.get(position), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        position += 1;
+    }
+    position
 }
 
 /// Builds the problem of a record that passed the syntax check but cannot be parsed,
 /// naming the innermost field that fails when it can be found.
-fn unreadable_record(index: usize, entry: &RawValue, err: &serde_json::Error) -> RecordProblem {
+fn unreadable_record(index: usize, entry: &str, err: &serde_json::Error) -> RecordProblem {
     let message = json_error_message(err);
     let (field, culprit) = locate_unreadable(entry);
-    let culprit_text = culprit.get();
     let (expected, found) = match message.as_str() {
         "number out of range" => (
             "should be a number within the range of a 64-bit float",
-            format!("the number {}", preview(culprit_text)),
+            format!("the number {}", preview(culprit)),
         ),
-        _ if culprit_text.starts_with('"') => (
+        _ if culprit.starts_with('"') => (
             "should be text with valid Unicode escapes",
-            format!("the string {} ({message})", preview(culprit_text)),
+            format!("the string {} ({message})", preview(culprit)),
         ),
         _ => ("should be valid JSON", message),
     };
@@ -372,37 +441,25 @@ fn unreadable_record(index: usize, entry: &RawValue, err: &serde_json::Error) ->
 
 /// Follows the first member or element that fails to parse, from `entry` down, and
 /// returns its path (`None` for the record itself) and its text.
-fn locate_unreadable(entry: &RawValue) -> (Option<String>, &RawValue) {
-    let fails = |raw: &&RawValue| serde_json::from_str::<Value>(raw.get()).is_err();
+fn locate_unreadable(entry: &str) -> (Option<String>, &str) {
+    let fails = |text: &str| serde_json::from_str::<Value>(text).is_err();
     let mut path: Option<String> = None;
     let mut current = entry;
     for _ in 0..MAX_LOCATE_DEPTH {
-        let step = if starts_with(current, b'{') {
-            serde_json::from_str::<RawObject>(current.get())
-                .ok()
-                .and_then(|object| {
-                    object
-                        .members
-                        .into_iter()
-                        .find(|(_, value)| fails(value))
-                        .map(|(key, value)| {
-                            let segment = match &path {
-                                Some(_) => format!(".{key}"),
-                                None => key,
-                            };
-                            (segment, value)
-                        })
-                })
-        } else if starts_with(current, b'[') {
-            serde_json::from_str::<Vec<&RawValue>>(current.get())
-                .ok()
-                .and_then(|items| {
-                    items
-                        .into_iter()
-                        .enumerate()
-                        .find(|(_, item)| fails(item))
-                        .map(|(position, item)| (format!("[{position}]"), item))
-                })
+        let step = if current.starts_with('{') {
+            TextObject::new(current).ok().and_then(|object| {
+                let (key, value) = object.members.into_iter().find(|(_, value)| fails(value))?;
+                let segment = match &path {
+                    Some(_) => format!(".{key}"),
+                    None => key,
+                };
+                Some((segment, value))
+            })
+        } else if current.starts_with('[') {
+            array_elements(current)
+                .enumerate()
+                .find(|&(_, item)| fails(item))
+                .map(|(position, item)| (format!("[{position}]"), item))
         } else {
             None
         };
@@ -417,20 +474,23 @@ fn locate_unreadable(entry: &RawValue) -> (Option<String>, &RawValue) {
 
 /// Returns the normalized `domain` of a record that cannot be parsed, when that field
 /// itself can be.
-fn record_domain(entry: &RawValue) -> Option<String> {
-    let object: RawObject = serde_json::from_str(entry.get()).ok()?;
-    let domain: Value = serde_json::from_str(object.get("domain")?.get()).ok()?;
+fn record_domain(entry: &str) -> Option<String> {
+    if !entry.starts_with('{') {
+        return None;
+    }
+    let object = TextObject::new(entry).ok()?;
+    let domain: Value = serde_json::from_str(object.get("domain")?).ok()?;
     let name = normalize_domain(domain.as_str()?);
     (!name.is_empty()).then_some(name)
 }
 
 /// Returns the start of a value's JSON text, at most 40 characters.
 fn preview(text: &str) -> String {
-    let shown: String = text.chars().take(40).collect();
-    if shown.len() < text.len() {
-        format!("{shown}…")
+    let head: String = text.chars().take(40).collect();
+    if head.len() < text.len() {
+        format!("{head}…")
     } else {
-        shown
+        head
     }
 }
 
@@ -616,6 +676,47 @@ mod tests {
                 other => panic!("{text}: unexpected error {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn scan_splits_tricky_values() {
+        let array = r#"[ "a\"],{" , {"k": [1, {"v": "}"}]}, [[]] ,-1.5e3,true,null, {} ]"#;
+        let elements: Vec<&str> = array_elements(array).collect();
+        assert_eq!(
+            elements,
+            vec![
+                r#""a\"],{""#,
+                r#"{"k": [1, {"v": "}"}]}"#,
+                "[[]]",
+                "-1.5e3",
+                "true",
+                "null",
+                "{}"
+            ]
+        );
+        assert_eq!(array_elements("[ ]").count(), 0);
+        let object = r#"{"a\"b": "x\\", "c" : [1, 2] ,"d":{}}"#;
+        let members: Vec<(&str, &str)> = object_members(object).collect();
+        assert_eq!(
+            members,
+            vec![
+                (r#""a\"b""#, r#""x\\""#),
+                (r#""c""#, "[1, 2]"),
+                (r#""d""#, "{}")
+            ]
+        );
+        assert_eq!(object_members("{ }").count(), 0);
+    }
+
+    #[test]
+    fn serde_json_private_key_is_plain_data() {
+        // serde_json's `raw_value` feature would parse this string as the record.
+        let export = parse(
+            r#"[{"$serde_json::private::RawValue": "{\"domain\": \"a.com\"}"},
+                {"domain": "b.com"}]"#,
+        );
+        assert_eq!(domains(&export), vec!["b.com"]);
+        assert_eq!(export.problems[0].field, "domain");
     }
 
     #[test]
