@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use petgraph::graph::{EdgeIndex, NodeIndex};
 
 use crate::category::{Category, CategorySet};
-use crate::graph::DomainGraph;
+use crate::graph::{DomainGraph, DomainGraphBuilder};
 use crate::iris::Record;
 use crate::settings::{Settings, SettingsError};
 use crate::substrings::{common_substring_pairs, matching_label};
@@ -193,6 +193,12 @@ impl Scoring {
     /// layout's `edge_weight_influence` is 1, without a copy of all edges.
     pub fn layout_edges(&self, per_node: usize) -> Vec<(u32, u32, f64)> {
         self.graph.heaviest_per_node(per_node)
+    }
+
+    /// Returns the neighbours of graph node `node` in ascending order, or none past the
+    /// last node. Costs O(n log d) for n nodes, without a pass over all edges.
+    pub fn neighbours(&self, node: usize) -> Vec<u32> {
+        self.graph.neighbours(node)
     }
 
     /// Graph nodes with no edge.
@@ -719,7 +725,7 @@ fn graph_from_pivots(
         ..
     } = index;
 
-    let mut graph = DomainGraph::with_capacity(node_ids.clone(), edge_count);
+    let mut graph = DomainGraphBuilder::new(node_ids.clone(), edge_count);
     // `stamp[b] == a` marks `b` as already joined to the current node `a`.
     let mut stamp = vec![u32::MAX; node_count];
     let mut scratch = vec![
