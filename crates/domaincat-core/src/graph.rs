@@ -31,6 +31,9 @@ const MAX_SHARED_VALUES: usize = 1 << 20;
 ///
 /// Edges are numbered in order of their end points `(a, b)` with `a < b`, so an
 /// [`EdgeIndex`] is the position of an edge in that order.
+///
+/// NOTE: edge indices are `u32`, as petgraph's default [`EdgeIndex`] is, so a graph of
+/// 2^32 edges or more is not supported (about 34 GB at 8 bytes per edge).
 #[derive(Clone, Debug, Default)]
 pub struct DomainGraph {
     /// Domain id of each node, ascending.
