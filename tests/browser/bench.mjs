@@ -5,12 +5,14 @@
 //     arrives and until its 2D layout settles;
 //   - the longest main-thread task while loading (from the Long Tasks API);
 //   - frame times while panning with the mouse and zooming with the wheel, from
-//     requestAnimationFrame timestamps, with the frames the page drew meanwhile.
+//     requestAnimationFrame timestamps, with the frames the page drew meanwhile and the
+//     main-thread time it spent on each (building buffers and issuing WebGL calls).
 //
 // Usage (from the repository root, after a release build of the page):
 //   DOMAINCAT_DIST=dist node tests/browser/bench.mjs [--sizes 2000,10000] [--seed 1]
 //
-// Synthetic exports come from `domaincat synth`, built with cargo on first use.
+// Synthetic exports come from `domaincat synth`, built with cargo on first use, or from the
+// binary that DOMAINCAT_CLI names.
 
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -49,11 +51,13 @@ function parseArgs(argv) {
 /** Writes a synthetic export of `count` records and returns its path. */
 function synthesize(dir, count, seed) {
   const file = path.join(dir, `synthetic-${count}-seed-${seed}.json`);
-  execFileSync(
-    'cargo',
-    ['run', '--release', '--quiet', '-p', 'domaincat-cli', '--', 'synth', String(count), '--seed', String(seed), '-o', file],
-    { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
-  );
+  const args = ['synth', String(count), '--seed', String(seed), '-o', file];
+  const options = { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] };
+  if (process.env.DOMAINCAT_CLI) {
+    execFileSync(process.env.DOMAINCAT_CLI, args, options);
+  } else {
+    execFileSync('cargo', ['run', '--release', '--quiet', '-p', 'domaincat-cli', '--', ...args], options);
+  }
   return file;
 }
 
@@ -87,13 +91,15 @@ function percentile(sorted, p) {
 
 /** Runs `gesture` while recording frames; returns frame-interval figures. */
 async function measureFrames(page, gesture) {
-  const drawnBefore = await page.evaluate(() => window.domaincat.counts().frames);
+  const before = await page.evaluate(() => window.domaincat.counts());
   await page.evaluate(() => window.startFrames());
   const started = Date.now();
   await gesture();
   const elapsed = Date.now() - started;
   const stamps = await page.evaluate(() => window.stopFrames());
-  const drawn = (await page.evaluate(() => window.domaincat.counts().frames)) - drawnBefore;
+  const afterCounts = await page.evaluate(() => window.domaincat.counts());
+  const drawn = afterCounts.frames - before.frames;
+  const drawMs = (afterCounts.drawMs - before.drawMs) / Math.max(1, drawn);
   const intervals = stamps.slice(1).map((t, i) => t - stamps[i]).sort((a, b) => a - b);
   const total = stamps.length > 1 ? stamps[stamps.length - 1] - stamps[0] : NaN;
   return {
@@ -102,6 +108,7 @@ async function measureFrames(page, gesture) {
     p95: percentile(intervals, 95),
     worst: intervals[intervals.length - 1] ?? NaN,
     drawn,
+    drawMs,
     seconds: elapsed / 1000,
   };
 }
@@ -174,10 +181,10 @@ function printTables(results) {
       `| ${r.label} | ${(r.size / 1e6).toFixed(1)} MB | ${r.counts.nodes} | ${r.counts.totalEdges} | ${cells.join(' | ')} | ${s(r.firstDrawn)} | ${s(r.settled)} | ${ms(r.longest)} | ${(r.stages.workerMemory / 1e6).toFixed(0)} MB |`,
     );
   }
-  console.log('\n| input | edges drawn | pan: fps | median frame | 95th percentile | worst | frames drawn | zoom: fps | median frame | 95th percentile | worst | frames drawn |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('\n| input | edges drawn | pan: fps | median frame | 95th percentile | worst | frames drawn | main thread per frame | zoom: fps | median frame | 95th percentile | worst | frames drawn | main thread per frame |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
-    const f = (m) => `${m.fps.toFixed(1)} | ${m.median.toFixed(1)} ms | ${m.p95.toFixed(1)} ms | ${m.worst.toFixed(1)} ms | ${m.drawn}`;
+    const f = (m) => `${m.fps.toFixed(1)} | ${m.median.toFixed(1)} ms | ${m.p95.toFixed(1)} ms | ${m.worst.toFixed(1)} ms | ${m.drawn} | ${m.drawMs.toFixed(1)} ms`;
     console.log(`| ${r.label} | ${r.counts.edges} | ${f(r.panFrames)} | ${f(r.zoomFrames)} |`);
   }
   for (const r of results) {

@@ -33,7 +33,7 @@ const SAMPLE_NODES = 204;
 
 /** Records of the synthetic export: enough for more edges than the page receives. */
 const LARGE_RECORDS = 3500;
-/** Edges the page receives at most and draws at most (protocol.rs, app.rs). */
+/** Edges the page receives at most, and draws at most at rest (protocol.rs, app.rs). */
 const MAX_SENT_EDGES = 1_000_000;
 const EDGE_BUDGET = 100_000;
 
@@ -141,10 +141,13 @@ describe('a graph of more than a million edges', () => {
     const counts = await page.evaluate(() => window.domaincat.counts());
     assert.ok(counts.totalEdges > MAX_SENT_EDGES, `the graph has ${counts.totalEdges} edges`);
     assert.equal(await page.textContent('#count-edges'), String(counts.totalEdges));
-    assert.equal(counts.edges, EDGE_BUDGET, 'the fitted view draws exactly the budget');
+    assert.ok(counts.edges >= 10_000 && counts.edges <= EDGE_BUDGET, `the view draws ${counts.edges} edges`);
     const note = await page.textContent('#edge-note');
     assert.equal(await page.isVisible('#edge-note'), true);
-    assert.match(note, new RegExp(`^Drawing 100,000 of ${counts.totalEdges.toLocaleString('en-US')} edges, the heaviest in view; zoom in for more\\.$`));
+    assert.match(
+      note,
+      new RegExp(`^Drawing ${counts.edges.toLocaleString('en-US')} of ${counts.totalEdges.toLocaleString('en-US')} edges, the heaviest in view; zoom in for more\\.$`),
+    );
     const stages = await page.evaluate(() => window.domaincat.stages());
     for (const stage of ['parse', 'extract', 'substrings', 'trim', 'edges', 'summary']) {
       assert.ok(stages[stage] >= 0, `stage ${stage} is timed`);
@@ -165,7 +168,10 @@ describe('a graph of more than a million edges', () => {
     const note = await page.textContent('#edge-note');
     assert.match(note, new RegExp(`^Drawing ${zoomed.edges.toLocaleString('en-US')} of `), 'the note follows the zoom');
     await page.keyboard.press('f');
-    await page.waitForFunction((budget) => window.domaincat.counts().edges === budget, EDGE_BUDGET);
+    await page.waitForFunction(() => {
+      const { edges } = window.domaincat.counts();
+      return document.querySelector('#edge-note').textContent.startsWith(`Drawing ${edges.toLocaleString('en-US')} of `);
+    });
   });
 
   test('a click selects every neighbour, fetched from the worker', async () => {

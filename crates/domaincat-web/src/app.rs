@@ -215,7 +215,10 @@ pub(crate) struct App {
     export: Option<(String, Blob)>,
     /// Latest neighbour request and what to do with its answer.
     neighbours_request: (u32, SelectOp),
+    /// Job of the graph on screen; requests to its worker carry it.
     job: u32,
+    /// The latest job started.
+    last_job: u32,
     /// File name of the job in progress, for messages.
     job_name: String,
     pub graph: Option<GraphView>,
@@ -231,10 +234,26 @@ pub(crate) struct App {
     frame_requested: bool,
     /// Frames drawn since the page started.
     frames: u64,
+    /// Main-thread time spent building and submitting those frames, in milliseconds.
+    draw_ms: f64,
     frame_callback: Option<Closure<dyn FnMut()>>,
     node_buffer: Vec<f32>,
-    /// Edge instances of the last upload.
-    edge_words: Vec<u32>,
+    /// Edge vertices of the last upload.
+    edge_vertices: Vec<f32>,
+    /// Edges a frame draws while the view moves, adapted to the frame rate.
+    edge_limit: f64,
+    /// The view matrix of the last frame and when the view last changed.
+    last_matrix: Option<[f32; 16]>,
+    view_changed_at: f64,
+    last_frame_at: Option<f64>,
+    was_moving: bool,
+    /// Bumped whenever positions change.
+    positions_version: u64,
+    /// Edges the view draws at rest: the first of `edge_budget`.
+    edges_shown: usize,
+    /// The edge note on screen: edges drawn, edges in the graph, and whether edges in
+    /// view were left out.
+    edge_note: Option<(usize, u64, bool)>,
     /// The edges drawn, chosen within [`EDGE_BUDGET`] by zoom.
     edge_budget: EdgeBudget,
     /// What `edge_budget` was chosen for: view, job and visible rectangle.
@@ -256,12 +275,27 @@ pub(crate) const EDGE_BUDGET: usize = 100_000;
 /// The edge budget is chosen again at most this often while the view moves.
 const BUDGET_INTERVAL_MS: f64 = 150.0;
 
+/// A view unchanged for this long is at rest and gets its full set of edges.
+const REST_MS: f64 = 250.0;
+/// Frames slower than this while the view moves make the next ones draw fewer edges;
+/// frames faster than `FAST_FRAME_MS`, more.
+const SLOW_FRAME_MS: f64 = 40.0;
+const FAST_FRAME_MS: f64 = 25.0;
+/// Bounds and start of the number of edges drawn while the view moves.
+const MIN_EDGE_LIMIT: f64 = 1000.0;
+const INITIAL_EDGE_LIMIT: f64 = 25_000.0;
+/// A view at rest draws at least this many edges, however slow the GPU.
+const REST_EDGES: usize = 10_000;
+
 /// The inputs of the uploaded edge instances: a new key means a new upload.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct EdgeKey {
     mode: ViewMode,
     budget_version: u64,
     selection_version: u64,
+    positions_version: u64,
+    /// Edges in the buffer at most.
+    built: usize,
     hovered: Option<usize>,
     hovered_edge: Option<(u32, u32)>,
 }
@@ -329,6 +363,7 @@ fn try_start() -> Result<(), String> {
             export: None,
             neighbours_request: (0, SelectOp::Replace),
             job: 0,
+            last_job: 0,
             job_name: String::new(),
             graph: None,
             selected: Vec::new(),
@@ -337,9 +372,18 @@ fn try_start() -> Result<(), String> {
             layout_done: [false; 3],
             frame_requested: false,
             frames: 0,
+            draw_ms: 0.0,
             frame_callback: None,
             node_buffer: Vec::new(),
-            edge_words: Vec::new(),
+            edge_vertices: Vec::new(),
+            edge_limit: INITIAL_EDGE_LIMIT,
+            last_matrix: None,
+            view_changed_at: f64::NEG_INFINITY,
+            last_frame_at: None,
+            was_moving: false,
+            positions_version: 0,
+            edges_shown: 0,
+            edge_note: None,
             edge_budget: EdgeBudget::default(),
             budget_key: None,
             budget_stale: true,
@@ -493,6 +537,7 @@ impl Drop for JobWorker {
 
 /// An export being scored in a worker of its own.
 struct Loading {
+    job: u32,
     worker: JobWorker,
     name: String,
     /// The export, kept for re-scoring once the graph is shown.
@@ -546,12 +591,13 @@ fn install_debug_api(app: &Shared, window: &Window) -> Result<(), String> {
         };
         let app = app.borrow();
         let result = Object::new();
-        let edges = app.edge_budget.drawn.len();
+        let edges = app.edges_shown;
         let _ = Reflect::set(&result, &"nodes".into(), &(app.node_count() as u32).into());
         let _ = Reflect::set(&result, &"edges".into(), &(edges as u32).into());
         let total = app.scene().map_or(0, |s| s.total_edges);
         let _ = Reflect::set(&result, &"totalEdges".into(), &(total as f64).into());
         let _ = Reflect::set(&result, &"frames".into(), &(app.frames as f64).into());
+        let _ = Reflect::set(&result, &"drawMs".into(), &app.draw_ms.into());
         result.into()
     });
     Reflect::set(&api, &"counts".into(), counts.as_ref()).map_err(|err| format!("{err:?}"))?;
@@ -651,7 +697,7 @@ impl App {
         self.start_job(name, export, settings, Vec::new(), Some(Vec::new()));
     }
 
-    /// Starts job `self.job + 1`: scores `export` with `settings` without the `removed`
+    /// Starts a new job: scores `export` with `settings` without the `removed`
     /// domains in a new worker, ending any job still loading. The graph on screen stays
     /// until the new one arrives; `undo` replaces the undo stack then, when given.
     fn start_job(
@@ -663,7 +709,8 @@ impl App {
         undo: Option<Vec<Vec<String>>>,
     ) {
         self.loading = None;
-        self.job += 1;
+        self.last_job += 1;
+        let job = self.last_job;
         self.job_name = name.to_string();
         self.ui.hide_error();
         self.ui
@@ -681,7 +728,7 @@ impl App {
             }
         };
         let request = ToWorker::Score {
-            job: self.job,
+            job,
             file_name: name.to_string(),
             settings,
             removed,
@@ -694,6 +741,7 @@ impl App {
             }
         };
         self.loading = Some(Loading {
+            job,
             worker,
             name: name.to_string(),
             request: Some((request, export.clone())),
@@ -851,6 +899,7 @@ impl App {
 
     /// Handles a message of the worker scoring the next graph.
     fn on_loading_message(&mut self, message: FromWorker, data: &JsValue) {
+        let loading_job = self.loading.as_ref().map(|l| l.job);
         match message {
             FromWorker::Ready => {
                 let Some(loading) = self.loading.as_mut() else {
@@ -865,13 +914,14 @@ impl App {
                     }
                 }
             }
-            FromWorker::Progress { job, stage } if job == self.job => {
+            FromWorker::Progress { job, stage } if Some(job) == loading_job => {
                 self.ui.set_busy(Some(&stage));
             }
-            FromWorker::Scored { job, graph } if job == self.job => {
+            FromWorker::Scored { job, graph } if Some(job) == loading_job => {
                 let Some(loading) = self.loading.take() else {
                     return;
                 };
+                self.job = job;
                 let mut summary = *graph;
                 summary.edge_ends = typed_vec::<js_sys::Uint32Array, u32>(data, "edgeEnds");
                 summary.edge_weights = typed_vec::<Float32Array, f32>(data, "edgeWeights");
@@ -893,7 +943,9 @@ impl App {
                 self.ui.set_cancellable(false);
                 self.show_graph(summary);
             }
-            FromWorker::Failed { job, message } if job == self.job => self.fail_job(&message),
+            FromWorker::Failed { job, message } if Some(job) == loading_job => {
+                self.fail_job(&message)
+            }
             _ => {}
         }
     }
@@ -996,6 +1048,7 @@ impl App {
         let slot = mode.slot();
         self.layout_done[slot] = done;
         self.budget_stale = true;
+        self.positions_version += 1;
         if mode != self.mode {
             return;
         }
@@ -1181,10 +1234,17 @@ impl App {
         self.frames += 1;
         let view = self.view();
         let now = self.window.performance().map_or(0.0, |p| p.now());
+        self.draw_inner(view, now);
+        let spent = self.window.performance().map_or(0.0, |p| p.now()) - now;
+        self.draw_ms += spent;
+    }
+
+    fn draw_inner(&mut self, view: View, now: f64) {
+        let moving = self.pace_frame(&view, now);
         let mut renderer = self.renderer.take();
         let mut nodes = std::mem::take(&mut self.node_buffer);
         let mut budget = std::mem::take(&mut self.edge_budget);
-        let mut words = std::mem::take(&mut self.edge_words);
+        let mut vertices = std::mem::take(&mut self.edge_vertices);
         nodes.clear();
         let infra_selection = self.infra_node.map(|n| {
             let mut flags = vec![false; n + 1];
@@ -1196,20 +1256,31 @@ impl App {
         let new_view = self
             .budget_key
             .is_none_or(|(mode, job, _)| (mode, job) != (self.mode, self.job));
-        let budget_due = (self.budget_key != Some(budget_key) || self.budget_stale)
-            && (new_view || now - self.budget_time >= BUDGET_INTERVAL_MS);
-        let budget_waits =
-            (self.budget_key != Some(budget_key) || self.budget_stale) && !budget_due;
+        let budget_changed = self.budget_key != Some(budget_key) || self.budget_stale;
+        let budget_due =
+            budget_changed && (new_view || now - self.budget_time >= BUDGET_INTERVAL_MS);
+        let budget_waits = budget_changed && !budget_due;
         let budget_version = self.budget_version + u64::from(budget_due);
+        // At rest a frame may draw four times what keeps a moving view at frame rate, and
+        // never fewer than `REST_EDGES`.
+        let rest_limit = ((self.edge_limit * 4.0) as usize).clamp(REST_EDGES, EDGE_BUDGET);
+        let limit = if moving {
+            self.edge_limit as usize
+        } else {
+            rest_limit
+        };
         let edge_key = EdgeKey {
             mode: self.mode,
             budget_version,
             selection_version: self.selection_version,
+            positions_version: self.positions_version,
+            built: rest_limit,
             hovered: self.hovered,
             hovered_edge: self.hovered_edge,
         };
         let mut note = None;
         let mut drawn_scene = false;
+        let mut edges_shown = 0;
         if let Some(scene) = self.scene().filter(|s| !s.positions.is_empty()) {
             drawn_scene = true;
             let selected: &[bool] = match (self.mode, &infra_selection) {
@@ -1236,24 +1307,29 @@ impl App {
                     EDGE_BUDGET,
                     &mut budget,
                 );
-                note = Some((budget.drawn.len(), scene.total_edges, budget.truncated));
             }
+            let shown = budget.drawn.len().min(rest_limit);
+            edges_shown = shown;
+            let truncated = budget.truncated || shown < budget.drawn.len();
+            note = Some((shown, scene.total_edges, truncated));
             if let Some(renderer) = renderer.as_mut() {
-                renderer.set_nodes(&nodes, scene.positions.flat, scene.positions.dims);
+                renderer.set_nodes(&nodes);
                 if self.edge_key != Some(edge_key) {
-                    scene::edge_instances(
+                    let extra = scene::edge_vertices(
+                        scene.positions,
                         scene.edge_ends,
                         scene.edge_weights,
-                        &budget.drawn,
+                        &budget.drawn[..shown],
                         highlight,
                         self.hovered_edge,
-                        &mut words,
+                        &mut vertices,
                     );
-                    renderer.set_edges(&words);
+                    renderer.set_edges(&vertices, extra);
                 }
             }
         }
         if drawn_scene {
+            self.edges_shown = edges_shown;
             self.edge_key = Some(edge_key);
             if budget_due {
                 self.budget_key = Some(budget_key);
@@ -1263,30 +1339,56 @@ impl App {
             }
         } else if self.edge_key.is_some() {
             // Nothing to draw: clear what the GPU still holds.
-            words.clear();
+            self.edges_shown = 0;
+            vertices.clear();
             budget = EdgeBudget::default();
             if let Some(renderer) = renderer.as_mut() {
-                renderer.set_nodes(&[], &[], 2);
-                renderer.set_edges(&[]);
+                renderer.set_nodes(&[]);
+                renderer.set_edges(&[], 0);
             }
             self.edge_key = None;
             self.budget_key = None;
             note = Some((0, 0, false));
         }
         if let Some(renderer) = renderer.as_ref() {
-            renderer.draw(&view);
+            renderer.draw(&view, limit);
         }
         self.renderer = renderer;
-        if let Some((drawn, total, truncated)) = note {
-            self.ui.set_edge_note(drawn, total, truncated);
+        if note != self.edge_note && !moving {
+            if let Some((drawn, total, truncated)) = note {
+                self.ui.set_edge_note(drawn, total, truncated);
+            }
+            self.edge_note = note;
         }
         self.node_buffer = nodes;
-        self.edge_words = words;
+        self.edge_vertices = vertices;
         self.edge_budget = budget;
-        if drawn_scene && budget_waits {
-            // The view moved within the interval: choose again on a later frame.
+        if drawn_scene && (budget_waits || moving) {
+            // Keeps drawing while the view moves, so the frame rate is measured and the
+            // view at rest gets its full set of edges.
             self.request_frame();
         }
+    }
+
+    /// Notes where the view is and, while it moves, adapts how many edges a frame draws
+    /// to the time between frames. Returns whether the view is moving.
+    fn pace_frame(&mut self, view: &View, now: f64) -> bool {
+        if self.last_matrix != Some(view.matrix) {
+            self.last_matrix = Some(view.matrix);
+            self.view_changed_at = now;
+        }
+        let moving = now - self.view_changed_at < REST_MS;
+        if let Some(previous) = self.last_frame_at.filter(|_| moving && self.was_moving) {
+            let interval = now - previous;
+            if interval > SLOW_FRAME_MS {
+                self.edge_limit = (self.edge_limit * 0.7).max(MIN_EDGE_LIMIT);
+            } else if interval < FAST_FRAME_MS {
+                self.edge_limit = (self.edge_limit * 1.15).min(EDGE_BUDGET as f64);
+            }
+        }
+        self.last_frame_at = Some(now);
+        self.was_moving = moving;
+        moving
     }
 
     /// The part of the plane the flat views show, with a margin, in world units; `None`
@@ -1657,7 +1759,7 @@ impl App {
         let scene = self.scene()?;
         let reach = 3.5;
         let mut best: Option<((u32, u32), f64)> = None;
-        for &index in &self.edge_budget.drawn {
+        for &index in self.edge_budget.drawn.iter().take(self.edges_shown) {
             let index = index as usize;
             let Some(ends) = scene.edge_ends.get(2 * index..2 * index + 2) else {
                 continue;

@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlCanvasElement, WebGl2RenderingContext as Gl};
 
 use edges::EdgeProgram;
-use nodes::NodeProgram;
+use nodes::{NodeProgram, NodeShape};
 use view::{View, BACKGROUND};
 
 /// Error that keeps the renderer from starting.
@@ -36,7 +36,10 @@ pub struct Renderer {
 impl Renderer {
     pub fn new(canvas: &HtmlCanvasElement) -> Result<Self, RenderError> {
         let options = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&options, &"antialias".into(), &true.into());
+        // Multisampling makes a CPU rasteriser about four times slower per frame.
+        let software = software_renderer(canvas);
+        let antialias = !software;
+        let _ = js_sys::Reflect::set(&options, &"antialias".into(), &antialias.into());
         let _ = js_sys::Reflect::set(&options, &"premultipliedAlpha".into(), &true.into());
         // Lets screenshots and pixel reads see the last frame.
         let _ = js_sys::Reflect::set(&options, &"preserveDrawingBuffer".into(), &true.into());
@@ -46,7 +49,12 @@ impl Renderer {
             .ok_or(RenderError::NoWebGl2)?
             .dyn_into()
             .map_err(|_| RenderError::NoWebGl2)?;
-        let nodes = NodeProgram::new(&gl).map_err(RenderError::Setup)?;
+        let shape = if software {
+            NodeShape::Point
+        } else {
+            NodeShape::Quad
+        };
+        let nodes = NodeProgram::new(&gl, shape).map_err(RenderError::Setup)?;
         let edges = EdgeProgram::new(&gl).map_err(RenderError::Setup)?;
         Ok(Renderer {
             gl,
@@ -56,21 +64,19 @@ impl Renderer {
         })
     }
 
-    /// Uploads new node instances and node positions (`dims` floats per node) for the
-    /// edges.
-    pub fn set_nodes(&mut self, node_instances: &[f32], positions: &[f32], dims: usize) {
+    /// Uploads new node instances.
+    pub fn set_nodes(&mut self, node_instances: &[f32]) {
         self.nodes.set_instances(&self.gl, node_instances);
-        self.edges.set_positions(&self.gl, positions, dims);
     }
 
-    /// Uploads new edge instances ([`edges::WORDS_PER_EDGE`] words per edge).
-    pub fn set_edges(&mut self, edge_instances: &[u32]) {
-        self.edges.set_instances(&self.gl, edge_instances);
+    /// Uploads new edge vertices; the last `extra` edges are drawn whatever the limit.
+    pub fn set_edges(&mut self, edge_vertices: &[f32], extra: usize) {
+        self.edges.set_vertices(&self.gl, edge_vertices, extra);
     }
 
-    /// Draws the scene through `view`, resizing the drawing buffer to the viewport
-    /// first.
-    pub fn draw(&self, view: &View) {
+    /// Draws the scene through `view`, at most `edge_limit` edges plus the hovered one,
+    /// resizing the drawing buffer to the viewport first.
+    pub fn draw(&self, view: &View, edge_limit: usize) {
         let width = (f64::from(view.viewport[0]) * view.pixel_ratio)
             .round()
             .max(1.0) as u32;
@@ -93,13 +99,58 @@ impl Renderer {
             gl.enable(Gl::DEPTH_TEST);
             gl.depth_func(Gl::LEQUAL);
             gl.depth_mask(false);
-            self.edges.draw(gl, view);
+            self.edges.draw(gl, view, edge_limit);
             gl.depth_mask(true);
             self.nodes.draw(gl, view);
         } else {
             gl.disable(Gl::DEPTH_TEST);
-            self.edges.draw(gl, view);
+            self.edges.draw(gl, view, edge_limit);
             self.nodes.draw(gl, view);
         }
     }
+}
+
+/// Whether WebGL2 runs on a CPU rasteriser (SwiftShader, llvmpipe, …), judged from the
+/// renderer name of a throwaway context. `false` when the browser does not tell.
+fn software_renderer(canvas: &HtmlCanvasElement) -> bool {
+    /// `UNMASKED_RENDERER_WEBGL` of the `WEBGL_debug_renderer_info` extension.
+    const UNMASKED_RENDERER: u32 = 0x9246;
+    let Some(probe) = canvas
+        .owner_document()
+        .and_then(|d| d.create_element("canvas").ok())
+        .and_then(|c| c.dyn_into::<HtmlCanvasElement>().ok())
+    else {
+        return false;
+    };
+    let Some(gl) = probe
+        .get_context("webgl2")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<Gl>().ok())
+    else {
+        return false;
+    };
+    let name = match gl.get_extension("WEBGL_debug_renderer_info") {
+        Ok(Some(_)) => gl
+            .get_parameter(UNMASKED_RENDERER)
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    // Frees the probe's context now rather than at garbage collection.
+    if let Ok(Some(lose)) = gl.get_extension("WEBGL_lose_context") {
+        let _ = js_sys::Reflect::get(&lose, &"loseContext".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .map(|f| f.call0(&lose));
+    }
+    let name = name.to_lowercase();
+    let software = ["swiftshader", "llvmpipe", "softpipe", "software"]
+        .iter()
+        .any(|s| name.contains(s));
+    if software {
+        log::info!("WebGL2 renders on the CPU ({name}): no multisampling, nodes as point sprites");
+    }
+    software
 }

@@ -4,13 +4,17 @@
 use domaincat_core::colors::risk_color;
 use domaincat_core::scoring::MAX_EDGE_WEIGHT;
 
-use super::edges::{EdgeStyle, WORDS_PER_EDGE};
+use super::edges::FLOATS_PER_VERTEX;
 use super::nodes::FLOATS_PER_NODE;
 
 /// Radius of a node disc in CSS pixels.
 pub const NODE_RADIUS: f32 = 5.5;
 const SELECTED_RADIUS: f32 = 7.0;
 const HOVERED_RADIUS: f32 = 8.0;
+
+const EDGE_COLOR: [f32; 3] = [0.72, 0.77, 0.85];
+const SELECTED_EDGE_COLOR: [f32; 3] = [0.55, 0.78, 1.0];
+const HOVERED_EDGE_COLOR: [f32; 3] = [1.0, 0.85, 0.3];
 
 /// Opacity of nodes outside a non-empty selection.
 const DIMMED_ALPHA: f32 = 0.22;
@@ -149,19 +153,28 @@ pub fn choose_edges(
     }
 }
 
-/// Fills `out` with edge instances (see [`WORDS_PER_EDGE`]) for the `drawn` edges,
-/// then the hovered edge once more on top.
-pub fn edge_instances(
+/// Fills `out` with line vertices (see [`FLOATS_PER_VERTEX`]) for the `drawn` edges in
+/// their order, then the hovered edge once more, bright, to draw over the others. Returns
+/// the number of such extra edges (0 or 1).
+pub fn edge_vertices(
+    positions: Positions<'_>,
     edge_ends: &[u32],
     weights: &[f32],
     drawn: &[u32],
     highlight: Highlight<'_>,
     hovered_edge: Option<(u32, u32)>,
-    out: &mut Vec<u32>,
-) {
+    out: &mut Vec<f32>,
+) -> usize {
     out.clear();
-    out.reserve((drawn.len() + 1) * WORDS_PER_EDGE);
+    out.reserve((drawn.len() + 1) * 2 * FLOATS_PER_VERTEX);
     let dim = highlight.has_selection();
+    let node_count = positions.len();
+    let mut push = |a: usize, b: usize, color: [f32; 3], alpha: f32| {
+        for node in [a, b] {
+            let [x, y, z] = positions.xyz(node);
+            out.extend_from_slice(&[x, y, z, color[0], color[1], color[2], alpha]);
+        }
+    };
     for &index in drawn {
         let index = index as usize;
         let (Some(ends), Some(&weight)) =
@@ -170,26 +183,26 @@ pub fn edge_instances(
             continue;
         };
         let (a, b) = (ends[0] as usize, ends[1] as usize);
+        if a >= node_count || b >= node_count {
+            continue;
+        }
         let both = highlight.is_selected(a) && highlight.is_selected(b);
         let touches_hover = highlight.hovered.is_some_and(|h| h == a || h == b);
         let base = edge_alpha(weight);
-        let (style, alpha) = if both || touches_hover {
-            (EdgeStyle::Selected, (base * 1.5).min(0.95))
+        if both || touches_hover {
+            push(a, b, SELECTED_EDGE_COLOR, (base * 1.5).min(0.95));
         } else if dim {
-            (EdgeStyle::Plain, base * 0.25)
+            push(a, b, EDGE_COLOR, base * 0.25);
         } else {
-            (EdgeStyle::Plain, base)
-        };
-        out.extend_from_slice(&[
-            ends[0],
-            ends[1],
-            alpha.to_bits(),
-            (style as u32 as f32).to_bits(),
-        ]);
+            push(a, b, EDGE_COLOR, base);
+        }
     }
-    if let Some((a, b)) = hovered_edge {
-        let style = EdgeStyle::Hovered as u32 as f32;
-        out.extend_from_slice(&[a, b, 1.0f32.to_bits(), style.to_bits()]);
+    match hovered_edge {
+        Some((a, b)) if (a as usize) < node_count && (b as usize) < node_count => {
+            push(a as usize, b as usize, HOVERED_EDGE_COLOR, 1.0);
+            1
+        }
+        _ => 0,
     }
 }
 
@@ -292,7 +305,8 @@ mod tests {
     }
 
     #[test]
-    fn instances_carry_ends_opacity_and_style() {
+    fn vertices_follow_the_drawn_order_with_the_hovered_edge_last() {
+        let positions = [0.0, 0.0, 1.0, 1.0, 2.0, 2.0];
         let ends = [0, 1, 1, 2];
         let weights = [5.0, 0.5];
         let mut out = Vec::new();
@@ -300,14 +314,25 @@ mod tests {
             selected: &[true, true, false],
             hovered: None,
         };
-        edge_instances(&ends, &weights, &[0, 1], highlight, Some((1, 2)), &mut out);
-        assert_eq!(out.len(), 3 * WORDS_PER_EDGE);
-        assert_eq!(&out[..2], &[0, 1]);
-        assert_eq!(f32::from_bits(out[3]), EdgeStyle::Selected as u32 as f32);
-        assert_eq!(f32::from_bits(out[6]), edge_alpha(0.5) * 0.25);
-        assert_eq!(f32::from_bits(out[7]), EdgeStyle::Plain as u32 as f32);
-        assert_eq!(&out[8..10], &[1, 2]);
-        assert_eq!(f32::from_bits(out[11]), EdgeStyle::Hovered as u32 as f32);
+        let extra = edge_vertices(
+            flat(&positions),
+            &ends,
+            &weights,
+            &[1, 0],
+            highlight,
+            Some((1, 2)),
+            &mut out,
+        );
+        assert_eq!(extra, 1);
+        assert_eq!(out.len(), 3 * 2 * FLOATS_PER_VERTEX);
+        let vertex = |i: usize| &out[i * FLOATS_PER_VERTEX..(i + 1) * FLOATS_PER_VERTEX];
+        // Edge 1 first: dimmed, since only one end is selected.
+        assert_eq!(&vertex(0)[..2], &[1.0, 1.0]);
+        assert_eq!(vertex(0)[6], edge_alpha(0.5) * 0.25);
+        // Edge 0: both ends selected.
+        assert_eq!(&vertex(2)[3..6], &SELECTED_EDGE_COLOR);
+        // The hovered edge, opaque.
+        assert_eq!(&vertex(4)[3..7], &[1.0, 0.85, 0.3, 1.0]);
     }
 
     #[test]
