@@ -443,8 +443,9 @@ fn score_job(
     start_layout(&mut guard, job, 2);
 }
 
-/// Largest graph the worker builds, in edges: about 32 bytes each while building.
-const MAX_EDGES: usize = 40_000_000;
+/// Largest graph the worker builds, in edges. The graph takes about 8 bytes per edge,
+/// and WebAssembly's memory ends at 4 GB.
+const MAX_EDGES: usize = 100_000_000;
 
 /// Measures consecutive stages of a job in milliseconds.
 struct StageTimer {
@@ -501,16 +502,11 @@ fn answer_neighbours(state: &WorkerState, job: u32, request: u32, node: u32) {
     let Some(loaded) = &state.loaded else {
         return;
     };
-    let mut neighbours: Vec<u32> = loaded
-        .scoring
-        .edges()
-        .filter_map(|e| match (e.a == node, e.b == node) {
-            (true, _) => Some(e.b),
-            (_, true) => Some(e.a),
-            _ => None,
-        })
-        .collect();
-    neighbours.sort_unstable();
+    let neighbours = if (node as usize) < loaded.scoring.node_count() {
+        loaded.scoring.neighbours(node as usize)
+    } else {
+        Vec::new()
+    };
     let message = FromWorker::Neighbours {
         job,
         request,
