@@ -139,7 +139,7 @@ test('the key appears in no request, log, message, URL or storage write', { time
   texts.push(...(await shownTexts(page)));
   mock.delayMs = 3000;
   await runQuery(page, {});
-  await page.waitForFunction(() => /batch 1 of/.test(document.getElementById('query-status').textContent));
+  await page.waitForFunction(() => /^Batch 1 of/.test(document.getElementById('query-status').textContent));
   await page.click('#query-cancel');
   await waitForQueryEnd(page);
   mock.delayMs = 0;

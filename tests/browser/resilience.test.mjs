@@ -138,6 +138,12 @@ describe('a graph of more than a million edges', () => {
       assert.ok(texts.some((t) => stage.test(t)), `progress shows ${stage}: ${texts.join(' | ')}`);
     }
 
+    // The note changes once the view rests after the layout settles.
+    await page.waitForFunction(() => {
+      const { edges } = window.domaincat.counts();
+      const note = document.querySelector('#edge-note');
+      return !note.hidden && note.textContent.startsWith(`Drawing ${edges.toLocaleString('en-US')} of `);
+    });
     const counts = await page.evaluate(() => window.domaincat.counts());
     assert.ok(counts.totalEdges > MAX_SENT_EDGES, `the graph has ${counts.totalEdges} edges`);
     assert.equal(await page.textContent('#count-edges'), String(counts.totalEdges));
@@ -286,6 +292,10 @@ describe('cancel, failures and lost contexts keep the graph', () => {
     await page.click('#error-close');
     await page.fill('#setting-min-pivot', before);
     await page.dispatchEvent('#setting-min-pivot', 'change');
+    // The valid value scores again; the next test starts from that graph at rest.
+    await page.waitForFunction(() => /^Layout settled/.test(document.querySelector('#status').textContent), null, {
+      timeout: LOAD_TIMEOUT,
+    });
   });
 
   test('a lost WebGL context is restored with the same view and selection', async () => {
@@ -297,13 +307,20 @@ describe('cancel, failures and lost contexts keep the graph', () => {
     assert.ok(drawnBefore > 500, `the graph is drawn (${drawnBefore} pixels)`);
 
     await page.evaluate(() => {
+      window.statusTexts = [];
+      const status = document.querySelector('#status');
+      new MutationObserver(() => window.statusTexts.push(status.textContent)).observe(status, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
       const gl = document.querySelector('#graph-canvas').getContext('webgl2');
       window.loseContext = gl.getExtension('WEBGL_lose_context');
       window.loseContext.loseContext();
     });
-    await page.waitForFunction(() => /graphics context was lost/.test(document.querySelector('#status').textContent));
+    await page.waitForFunction(() => window.statusTexts.some((t) => /graphics context was lost/.test(t)));
     await page.evaluate(() => window.loseContext.restoreContext());
-    await page.waitForFunction(() => /graphics context was restored/.test(document.querySelector('#status').textContent));
+    await page.waitForFunction(() => window.statusTexts.some((t) => /graphics context was restored/.test(t)));
     const framesAfter = await page.evaluate(() => window.domaincat.counts().frames);
     await page.waitForFunction((f) => window.domaincat.counts().frames > f, framesAfter);
 

@@ -282,12 +282,12 @@ function rectVertices({ x0, y0, x1, y1 }) {
 }
 
 /**
- * Moves the whole-pixel shape `vertices` by the smallest offset that keeps every node at
+ * Moves the whole-pixel shape `vertices` by the smallest offset (at most 60 px) that keeps every node at
  * least OUTLINE_MARGIN away from its outline, so that no node sits on the line where
  * rounding could decide.
  */
 function clearOfNodes(points, vertices) {
-  for (let radius = 0; radius <= 30; radius += 1) {
+  for (let radius = 0; radius <= 60; radius += 1) {
     for (let dx = -radius; dx <= radius; dx += 1) {
       for (let dy = -radius; dy <= radius; dy += 1) {
         if (Math.max(Math.abs(dx), Math.abs(dy)) !== radius) continue;
@@ -296,7 +296,7 @@ function clearOfNodes(points, vertices) {
       }
     }
   }
-  throw new Error('no offset within 30 px keeps the shape clear of every node');
+  throw new Error('no offset within 60 px keeps the shape clear of every node');
 }
 
 /** Returns the whole-pixel point at fractions (fx, fy) of the nodes' bounding box. */

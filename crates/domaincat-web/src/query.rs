@@ -119,16 +119,20 @@ pub fn install(document: &Document, sink: ResultsSink) -> Result<(), String> {
     let shared = Rc::clone(&panel);
     listen(&view.forget, "click", move |_| {
         storage::forget_credentials();
+        storage::forget_base_url();
         let panel = shared.borrow();
         panel.view.remember.set_checked(false);
         panel
             .view
-            .set_status("Removed the stored API username and key from this browser.");
+            .set_status("Removed the stored API username, key and base URL from this browser.");
     })?;
 
     let input = view.base_url.clone();
+    let remember = view.remember.clone();
     listen(&view.base_url, "change", move |_| {
-        storage::remember_base_url(input.value().trim(), DEFAULT_BASE_URL);
+        if remember.checked() {
+            storage::remember_base_url(input.value().trim(), DEFAULT_BASE_URL);
+        }
     })?;
 
     let shared = Rc::clone(&panel);
@@ -171,11 +175,13 @@ fn on_remember_changed(panel: &Shared) {
     let panel = panel.borrow();
     if !panel.view.remember.checked() {
         storage::forget_credentials();
+        storage::forget_base_url();
         return;
     }
     if let Some(credentials) = read_credentials(&panel.view) {
         storage::remember_credentials(&credentials);
     }
+    storage::remember_base_url(panel.view.base_url.value().trim(), DEFAULT_BASE_URL);
 }
 
 /// Starts a new query from the dialog's fields, replacing any earlier results.
@@ -248,8 +254,8 @@ fn start_query(shared: &Shared) {
 
     if view.remember.checked() {
         storage::remember_credentials(&credentials);
+        storage::remember_base_url(base_url.trim(), DEFAULT_BASE_URL);
     }
-    storage::remember_base_url(base_url.trim(), DEFAULT_BASE_URL);
 
     log::info!(
         "Iris query to {endpoint}: {} domains in {} batches of at most {MAX_DOMAINS_PER_REQUEST}, \

@@ -1,5 +1,5 @@
-//! The query dialog's `localStorage` entries: the API base URL setting, and the
-//! username and key only while "Remember on this device" is ticked.
+//! The query dialog's `localStorage` entries: the username, key and API base URL, only
+//! while "Remember on this device" is ticked. Nothing is stored otherwise.
 //!
 //! Storage can be missing or throw (private windows, blocked site data), so every
 //! function here degrades to "nothing stored" and logs the failure without the value.
@@ -66,6 +66,10 @@ pub(super) fn forget_credentials() {
 
 pub(super) fn remembered_base_url() -> Option<String> {
     read(BASE_URL_KEY)
+}
+
+pub(super) fn forget_base_url() {
+    remove(BASE_URL_KEY);
 }
 
 /// Stores a base URL other than the default, or removes the setting for the default.
