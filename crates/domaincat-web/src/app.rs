@@ -553,7 +553,8 @@ struct Loading {
 /// a `NAME: value` label) is drawn in client (viewport) CSS pixels, or `null`; `view()`
 /// gives `"2d"`, `"3d"` or `"infra"`; `counts()` gives the nodes the view has and the edges it draws
 /// (before its layout sends positions, nodes is 0), the edges of its graph (`totalEdges`)
-/// and the frames drawn so far; `stages()` gives the scoring stage times in milliseconds and
+/// and the frames drawn so far, and whether the view is at rest with its last frame drawn
+/// (`resting`); `stages()` gives the scoring stage times in milliseconds and
 /// the worker's memory in bytes (`workerMemory`).
 fn install_debug_api(app: &Shared, window: &Window) -> Result<(), String> {
     let api = Object::new();
@@ -598,6 +599,8 @@ fn install_debug_api(app: &Shared, window: &Window) -> Result<(), String> {
         let _ = Reflect::set(&result, &"totalEdges".into(), &(total as f64).into());
         let _ = Reflect::set(&result, &"frames".into(), &(app.frames as f64).into());
         let _ = Reflect::set(&result, &"drawMs".into(), &app.draw_ms.into());
+        let resting = !app.was_moving && !app.frame_requested;
+        let _ = Reflect::set(&result, &"resting".into(), &resting.into());
         result.into()
     });
     Reflect::set(&api, &"counts".into(), counts.as_ref()).map_err(|err| format!("{err:?}"))?;
