@@ -338,6 +338,27 @@ describe('cancel, failures and lost contexts keep the graph', () => {
     assert.deepEqual(await selectedNames(page), selected);
     assert.deepEqual(session.pageErrors, []);
   });
+
+  test('an export of inactive records says why nothing is drawn', async () => {
+    const { page } = session;
+    const records = ['a', 'b', 'c'].map((label) => ({
+      domain: `${label}-inactive.example`,
+      active: false,
+      registrar: { value: 'Shared Registrar', count: 3 },
+    }));
+    await dropFile(page, '#graph-canvas', {
+      name: 'inactive.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(records)),
+    });
+    await page.waitForFunction(() => /^Nothing to draw/.test(document.querySelector('#status').textContent), null, {
+      timeout: LOAD_TIMEOUT,
+    });
+    assert.equal(
+      await page.textContent('#status'),
+      'Nothing to draw: every usable record is inactive. Untick Active domains only in the scoring settings to include them.',
+    );
+  });
 });
 
 test('without WebGL2 the page says so and still scores', async () => {

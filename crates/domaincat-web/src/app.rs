@@ -1059,10 +1059,18 @@ impl App {
         let empty = self.node_count() == 0;
         if done && empty {
             self.ui.set_busy(None);
-            self.ui.set_status(
+            let all_inactive = self.graph.as_ref().is_some_and(|g| {
+                g.summary.trimmed_count == 0
+                    && g.summary.inactive > 0
+                    && g.summary.settings.active_domains_only
+            });
+            self.ui.set_status(if all_inactive {
+                "Nothing to draw: every usable record is inactive. Untick Active domains only \
+                 in the scoring settings to include them."
+            } else {
                 "Nothing to draw: no two domains share a pivot under these settings. \
-                 See the trimmed domains, or change the settings.",
-            );
+                 See the trimmed domains, or change the settings."
+            });
         } else if done {
             self.ui.set_busy(None);
             self.ui.set_status(&format!(

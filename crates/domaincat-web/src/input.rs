@@ -146,10 +146,17 @@ fn install_loading(app: &Shared) -> Result<(), String> {
         };
         match files.get(0) {
             Some(file) => {
-                if files.length() > 1 {
-                    log::warn!("{} files dropped; only the first is used", files.length());
-                }
+                let name = file.name();
                 load_file(&shared, file);
+                if files.length() > 1 {
+                    let message = format!(
+                        "{} files were dropped; only {name} is loaded. Drop one export at a \
+                         time.",
+                        files.length()
+                    );
+                    log::warn!("{message}");
+                    shared.borrow().ui.show_error(&message);
+                }
             }
             None => shared
                 .borrow()
