@@ -147,7 +147,7 @@ describe('a graph of more than a million edges', () => {
     const counts = await page.evaluate(() => window.domaincat.counts());
     assert.ok(counts.totalEdges > MAX_SENT_EDGES, `the graph has ${counts.totalEdges} edges`);
     assert.equal(await page.textContent('#count-edges'), String(counts.totalEdges));
-    assert.ok(counts.edges >= 10_000 && counts.edges <= EDGE_BUDGET, `the view draws ${counts.edges} edges`);
+    assert.ok(counts.edges >= 20_000 && counts.edges <= EDGE_BUDGET, `the view draws ${counts.edges} edges`);
     const note = await page.textContent('#edge-note');
     assert.equal(await page.isVisible('#edge-note'), true);
     assert.match(

@@ -285,7 +285,7 @@ const FAST_FRAME_MS: f64 = 25.0;
 const MIN_EDGE_LIMIT: f64 = 1000.0;
 const INITIAL_EDGE_LIMIT: f64 = 25_000.0;
 /// A view at rest draws at least this many edges, however slow the GPU.
-const REST_EDGES: usize = 10_000;
+const REST_EDGES: usize = 20_000;
 
 /// The inputs of the uploaded edge instances: a new key means a new upload.
 #[derive(Clone, Copy, Debug, PartialEq)]
