@@ -181,7 +181,7 @@ function printTables(results) {
       `| ${r.label} | ${(r.size / 1e6).toFixed(1)} MB | ${r.counts.nodes} | ${r.counts.totalEdges} | ${cells.join(' | ')} | ${s(r.firstDrawn)} | ${s(r.settled)} | ${ms(r.longest)} | ${(r.stages.workerMemory / 1e6).toFixed(0)} MB |`,
     );
   }
-  console.log('\n| input | edges drawn | pan: fps | median frame | 95th percentile | worst | frames drawn | main thread per frame | zoom: fps | median frame | 95th percentile | worst | frames drawn | main thread per frame |');
+  console.log('\n| input | edges drawn at rest | pan: fps | median frame | 95th percentile | worst | frames drawn | main thread per frame | zoom: fps | median frame | 95th percentile | worst | frames drawn | main thread per frame |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     const f = (m) => `${m.fps.toFixed(1)} | ${m.median.toFixed(1)} ms | ${m.p95.toFixed(1)} ms | ${m.worst.toFixed(1)} ms | ${m.drawn} | ${m.drawMs.toFixed(1)} ms`;

@@ -17,6 +17,8 @@
 //   plan       responses to use instead of the normal one, consumed one per signed POST:
 //              null (normal), {status, message, retryAfter} or {delayMs} (slow, then normal).
 //   delayMs    delay before every response, for cancel tests.
+//   stuckPosition  when true, a request with a position gets that same position back
+//              with has_more_results, as a broken API or proxy would answer.
 //   pageSize   records per page (500, as the API, unless a test lowers it).
 //   requests   every request as {method, path, headers, body (raw text), params, status}; the
 //              status is 'aborted' when the client closed the connection before the response.
@@ -49,6 +51,7 @@ export async function startMockIris({ users, records, cors = true, pageSize = 50
   const byDomain = new Map(records.map((record) => [record.domain.toLowerCase(), record]));
   const state = {
     plan: [],
+    stuckPosition: false,
     delayMs: 0,
     pageSize,
     requests: [],
@@ -206,7 +209,13 @@ export async function startMockIris({ users, records, cors = true, pageSize = 50
     }
     const results = matches.slice(offset, offset + state.pageSize);
     const next = offset + results.length;
-    const hasMore = next < matches.length;
+    let hasMore = next < matches.length;
+    let position = hasMore ? encodePosition({ query: queryId, offset: next }) : null;
+    if (state.stuckPosition && params.position !== undefined) {
+      // A broken proxy or API: the next page is the one just asked for.
+      hasMore = true;
+      position = params.position;
+    }
     return {
       status: 200,
       payload: {
@@ -216,7 +225,7 @@ export async function startMockIris({ users, records, cors = true, pageSize = 50
           message: 'Enjoy your data.',
           results_count: results.length,
           total_count: matches.length,
-          position: hasMore ? encodePosition({ query: queryId, offset: next }) : null,
+          position,
           // Like the API, every page repeats the names that matched nothing.
           missing_domains: missing,
           results,
@@ -242,6 +251,9 @@ export async function startMockIris({ users, records, cors = true, pageSize = 50
     get posts() {
       return state.requests.filter((r) => r.method === 'POST' && r.path.endsWith(API_PATH));
     },
+    set stuckPosition(stuck) {
+      state.stuckPosition = stuck;
+    },
     set plan(steps) {
       state.plan = [...steps];
     },
@@ -256,6 +268,7 @@ export async function startMockIris({ users, records, cors = true, pageSize = 50
     },
     reset() {
       state.plan = [];
+      state.stuckPosition = false;
       state.delayMs = 0;
       state.pageSize = pageSize;
       state.requests.length = 0;

@@ -90,6 +90,8 @@ describe('page with the sample export', () => {
     const { page } = session;
     assert.equal(await page.textContent('#count-nodes'), String(GOLDEN.counts.nodes));
     assert.equal(await page.textContent('#count-edges'), String(GOLDEN.counts.edges));
+    assert.equal(await page.isVisible('#inactive-note'), true);
+    assert.equal(await page.textContent('#count-inactive'), String(GOLDEN.counts.inactive));
   });
 
   test('pivot statistics match the golden table', async () => {

@@ -227,6 +227,20 @@ describe('Iris query dialog', () => {
     assert.notEqual(counts.nodes, '0');
   });
 
+  test('a repeated page position stops the query', { timeout: 60_000 }, async () => {
+    const page = await freshPage();
+    mock.pageSize = 100;
+    mock.stuckPosition = true;
+    await openDialog(page, { baseUrl: mock.origin });
+    await page.click('#query-hash');
+    await page.keyboard.type('all');
+    await page.click('#query-run');
+    const message = await waitForError(page);
+    assert.match(message, /^The API returned the position it was given \(.+\) as the next page, so paging would never end\./);
+    assert.equal(mock.posts.length, 2, 'the page after the repeated position is not asked for');
+    assert.equal(await page.isEnabled('#query-save'), true, 'the records of both pages are kept');
+  });
+
   test('wrong key shows a credentials message', { timeout: 60_000 }, async () => {
     const page = await freshPage();
     await openDialog(page, { baseUrl: mock.origin, key: WRONG_KEY });

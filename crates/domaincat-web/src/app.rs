@@ -544,8 +544,21 @@ struct Loading {
     export: Blob,
     /// The request and the export to send with it, until the worker is ready.
     request: Option<(JsValue, Blob)>,
-    /// Undo stack to adopt with the new graph; `None` keeps the current one.
-    undo: Option<Vec<Vec<String>>>,
+    /// Settings, removed domains and undo stack that come with the new graph.
+    settings: Settings,
+    removed: Vec<String>,
+    undo: Vec<Vec<String>>,
+}
+
+/// What the latest request asks for: the export, settings, removed domains and undo
+/// stack of the job loading, or else of the graph on screen. Changes made while a job
+/// loads build on it, so none of them is lost.
+struct Requested {
+    name: String,
+    export: Blob,
+    settings: Settings,
+    removed: Vec<String>,
+    undo: Vec<Vec<String>>,
 }
 
 /// Exposes `window.domaincat` for browser tests and the console:
@@ -697,19 +710,19 @@ impl App {
     pub fn submit(&mut self, name: &str, export: Blob) {
         self.keep_selection.clear();
         let settings = self.settings.clone();
-        self.start_job(name, export, settings, Vec::new(), Some(Vec::new()));
+        self.start_job(name, export, settings, Vec::new(), Vec::new());
     }
 
     /// Starts a new job: scores `export` with `settings` without the `removed`
     /// domains in a new worker, ending any job still loading. The graph on screen stays
-    /// until the new one arrives; `undo` replaces the undo stack then, when given.
+    /// until the new one arrives, and `undo` becomes the undo stack then.
     fn start_job(
         &mut self,
         name: &str,
         export: Blob,
         settings: Settings,
         removed: Vec<String>,
-        undo: Option<Vec<Vec<String>>>,
+        undo: Vec<Vec<String>>,
     ) {
         self.loading = None;
         self.last_job += 1;
@@ -733,8 +746,8 @@ impl App {
         let request = ToWorker::Score {
             job,
             file_name: name.to_string(),
-            settings,
-            removed,
+            settings: settings.clone(),
+            removed: removed.clone(),
         };
         let request = match serde_wasm_bindgen::to_value(&request) {
             Ok(request) => request,
@@ -749,8 +762,22 @@ impl App {
             name: name.to_string(),
             request: Some((request, export.clone())),
             export,
+            settings,
+            removed,
             undo,
         });
+    }
+
+    /// Puts the settings panel and removal counts back to those of the graph on screen,
+    /// after a re-score that did not replace it.
+    fn show_settings_in_effect(&self) {
+        if let Some(graph) = &self.graph {
+            self.panels
+                .settings
+                .fill(&self.ui, &graph.summary.settings, &graph.summary.categories);
+            self.panels
+                .show_removed(self.removed.len(), self.undo.len());
+        }
     }
 
     /// Stops the export being loaded; the graph on screen stays.
@@ -759,6 +786,8 @@ impl App {
             return;
         };
         log::info!("loading {} cancelled", loading.name);
+        self.keep_selection.clear();
+        self.show_settings_in_effect();
         self.ui.set_busy(None);
         self.ui.set_cancellable(false);
         let kept = if self.graph.is_some() {
@@ -774,6 +803,7 @@ impl App {
     fn fail_job(&mut self, message: &str) {
         self.loading = None;
         self.keep_selection.clear();
+        self.show_settings_in_effect();
         log::warn!("loading {} failed: {message}", self.job_name);
         self.ui.set_busy(None);
         self.ui.set_cancellable(false);
@@ -806,9 +836,17 @@ impl App {
             .as_ref()
             .is_some_and(|l| l.worker.serial == serial)
         {
+            // WebAssembly traps with `unreachable` when an allocation fails, and on a
+            // panic, since the worker is built to abort on panics.
+            let cause = if detail.contains("unreachable") || detail.contains("memory") {
+                "it ran out of memory or hit an internal error".to_string()
+            } else {
+                detail.to_string()
+            };
             self.fail_job(&format!(
-                "The scoring worker stopped while reading {}: {detail}. The export may be \
-                 too large for this tab's memory.",
+                "The scoring worker stopped while reading {}: {cause}. The export may be too \
+                 large for this tab's memory: try a smaller export, or a count threshold or \
+                 a larger minimum pivot size in the settings.",
                 self.job_name
             ));
         } else if self.worker.as_ref().is_some_and(|w| w.serial == serial) {
@@ -940,9 +978,7 @@ impl App {
                 // The new worker holds the new export; the old one ends here.
                 self.worker = Some(loading.worker);
                 self.export = Some((loading.name, loading.export));
-                if let Some(undo) = loading.undo {
-                    self.undo = undo;
-                }
+                self.undo = loading.undo;
                 self.ui.set_cancellable(false);
                 self.show_graph(summary);
             }
@@ -1792,30 +1828,52 @@ impl App {
     /// Scores the export again with `settings`, keeping the selection of remaining
     /// domains. Settings, removals and selection change only once the new graph arrives.
     pub fn rescore(&mut self, settings: Settings) {
-        let removed = self.removed.clone();
-        self.rescore_with(settings, removed, None);
-    }
-
-    fn rescore_with(
-        &mut self,
-        settings: Settings,
-        removed: Vec<String>,
-        undo: Option<Vec<Vec<String>>>,
-    ) {
-        let Some((name, export)) = self.export.clone() else {
+        let Some(requested) = self.requested() else {
             self.settings = settings;
             return;
         };
-        if self.graph.is_none() {
-            self.settings = settings;
-            return;
+        self.rescore_with(requested, settings, None);
+    }
+
+    /// The export, settings, removals and undo stack of the latest request.
+    fn requested(&self) -> Option<Requested> {
+        if let Some(loading) = &self.loading {
+            return Some(Requested {
+                name: loading.name.clone(),
+                export: loading.export.clone(),
+                settings: loading.settings.clone(),
+                removed: loading.removed.clone(),
+                undo: loading.undo.clone(),
+            });
         }
-        self.keep_selection = self
-            .selected_names()
-            .into_iter()
-            .map(String::from)
-            .collect();
-        self.start_job(&name, export, settings, removed, undo);
+        self.graph.as_ref()?;
+        let (name, export) = self.export.clone()?;
+        Some(Requested {
+            name,
+            export,
+            settings: self.settings.clone(),
+            removed: self.removed.clone(),
+            undo: self.undo.clone(),
+        })
+    }
+
+    /// Scores `requested` again with `settings`, and with `removal` (removed domains and
+    /// undo stack) in place of its own when given.
+    fn rescore_with(
+        &mut self,
+        requested: Requested,
+        settings: Settings,
+        removal: Option<(Vec<String>, Vec<Vec<String>>)>,
+    ) {
+        let (removed, undo) = removal.unwrap_or((requested.removed, requested.undo));
+        if self.loading.is_none() {
+            self.keep_selection = self
+                .selected_names()
+                .into_iter()
+                .map(String::from)
+                .collect();
+        }
+        self.start_job(&requested.name, requested.export, settings, removed, undo);
         self.ui
             .set_busy(Some("Scoring again with the new settings…"));
     }
@@ -1830,7 +1888,10 @@ impl App {
             graph.summary.names.iter().any(|n| n == name)
                 || graph.summary.trimmed.iter().any(|(n, _)| n == name)
         };
-        let mut removed = self.removed.clone();
+        let Some(requested) = self.requested() else {
+            return;
+        };
+        let mut removed = requested.removed.clone();
         let mut unknown = Vec::new();
         for name in names {
             let name = domaincat_core::iris::normalize_domain(name);
@@ -1843,12 +1904,12 @@ impl App {
                 unknown.push(name);
             }
         }
-        let changed = removed.len() != self.removed.len();
+        let changed = removed.len() != requested.removed.len();
         if changed {
-            let mut undo = self.undo.clone();
-            undo.push(self.removed.clone());
-            let settings = self.settings.clone();
-            self.rescore_with(settings, removed, Some(undo));
+            let mut undo = requested.undo.clone();
+            undo.push(requested.removed.clone());
+            let settings = requested.settings.clone();
+            self.rescore_with(requested, settings, Some((removed, undo)));
         }
         // After the re-score request, which clears earlier errors.
         if !unknown.is_empty() {
@@ -1868,12 +1929,15 @@ impl App {
 
     /// Restores the domains of the last removal and scores again.
     pub fn undo_removal(&mut self) {
-        let mut undo = self.undo.clone();
+        let Some(requested) = self.requested() else {
+            return;
+        };
+        let mut undo = requested.undo.clone();
         let Some(previous) = undo.pop() else {
             return;
         };
-        let settings = self.settings.clone();
-        self.rescore_with(settings, previous, Some(undo));
+        let settings = requested.settings.clone();
+        self.rescore_with(requested, settings, Some((previous, undo)));
     }
 
     fn show_infra_node(&mut self, node: Option<usize>) {

@@ -409,7 +409,11 @@ async fn drive(shared: Shared, generation: u32) {
                     page.missing_domains.len(),
                     page.has_more_results
                 );
-                accept_page(&shared, page);
+                if let Err(text) = accept_page(&shared, page) {
+                    log::error!("Iris query batch {} page {}: {text}", next.batch, next.page);
+                    stop_with_error(&shared, generation, &text);
+                    return;
+                }
             }
             Err(Failure::Api { error, retry_after }) if error.is_retryable() => {
                 rate_limit_retries += 1;
@@ -447,7 +451,14 @@ async fn drive(shared: Shared, generation: u32) {
 
 /// Adds a page's records and missing domains, then moves its job to the next page or
 /// drops it.
-fn accept_page(shared: &Shared, page: iris_api::Page) {
+/// Pages followed for one batch or search hash at most: 500 records each, more than the
+/// API returns for one query.
+const MAX_PAGES: u32 = 200;
+
+/// Keeps the records of a page and moves the job on to its next page. Fails, keeping the
+/// records, when the API repeats the position it was given or exceeds [`MAX_PAGES`],
+/// which would otherwise loop without end.
+fn accept_page(shared: &Shared, page: iris_api::Page) -> Result<(), String> {
     let mut panel = shared.borrow_mut();
     let panel = &mut *panel;
     for record in page.records {
@@ -469,6 +480,18 @@ fn accept_page(shared: &Shared, page: iris_api::Page) {
     panel.view.set_saveable(!panel.records.is_empty());
     match (page.has_more_results, page.position, panel.jobs.front_mut()) {
         (true, Some(position), Some(job)) => {
+            if job.position.as_deref() == Some(position.as_str()) {
+                return Err(format!(
+                    "The API returned the position it was given ({position}) as the next \
+                     page, so paging would never end."
+                ));
+            }
+            if job.pages_done + 1 >= MAX_PAGES {
+                return Err(format!(
+                    "The API offered more than {MAX_PAGES} pages for one query; the query \
+                     stopped there."
+                ));
+            }
             job.position = Some(position);
             job.pages_done += 1;
         }
@@ -476,6 +499,7 @@ fn accept_page(shared: &Shared, page: iris_api::Page) {
             panel.jobs.pop_front();
         }
     }
+    Ok(())
 }
 
 /// Shows a countdown before a rate-limit retry. Returns `false` when the query was

@@ -36,6 +36,9 @@ pub struct Ui {
     error_text: HtmlElement,
     status: HtmlElement,
     progress: HtmlElement,
+    /// "· N inactive left out" beside the counts, shown when N > 0.
+    inactive_note: HtmlElement,
+    count_inactive: HtmlElement,
     /// Stops the export being loaded; shown while one is.
     pub cancel_job: HtmlButtonElement,
     /// Says how many edges the view leaves out.
@@ -101,6 +104,8 @@ impl Ui {
             error_text: by_id(document, "error-text")?,
             status: by_id(document, "status")?,
             progress: by_id(document, "progress")?,
+            inactive_note: by_id(document, "inactive-note")?,
+            count_inactive: by_id(document, "count-inactive")?,
             cancel_job: by_id(document, "cancel-job")?,
             edge_note: by_id(document, "edge-note")?,
             counts: by_id(document, "counts")?,
@@ -146,8 +151,10 @@ impl Ui {
         self.error.set_hidden(true);
     }
 
+    /// Shows `text` in the status bar, whole in its tooltip when the bar cuts it short.
     pub fn set_status(&self, text: &str) {
         self.status.set_text_content(Some(text));
+        let _ = self.status.set_attribute("title", text);
     }
 
     /// Shows `stage` with an indeterminate progress bar, or hides the bar for `None`.
@@ -221,6 +228,9 @@ impl Ui {
         let _ = self
             .canvas
             .set_attribute("data-edges", &summary.edge_count().to_string());
+        self.count_inactive
+            .set_text_content(Some(&summary.inactive.to_string()));
+        self.inactive_note.set_hidden(summary.inactive == 0);
         self.counts.set_hidden(false);
         self.empty_hint.set_hidden(true);
         self.legend.set_hidden(false);
