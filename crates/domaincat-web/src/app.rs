@@ -204,7 +204,7 @@ pub(crate) struct App {
     pub mode: ViewMode,
     pub camera: Camera,
     pub orbit: OrbitCamera,
-    /// The worker holding the export and scoring on screen; it answers layout, shared
+    /// The worker holding the export and scoring on screen; it serves layout, shared
     /// pivot, neighbour, edge and infrastructure requests.
     worker: Option<JobWorker>,
     /// The worker scoring the next graph, replacing `worker` when it succeeds.
@@ -213,7 +213,7 @@ pub(crate) struct App {
     worker_serial: u32,
     /// The export on screen, kept to score it again with other settings.
     export: Option<(String, Blob)>,
-    /// Latest neighbour request and what to do with its answer.
+    /// Latest neighbour request and the selection operation for its reply.
     neighbours_request: (u32, SelectOp),
     /// Job of the graph on screen; requests to its worker carry it.
     job: u32,
@@ -256,7 +256,7 @@ pub(crate) struct App {
     edge_note: Option<(usize, u64, bool)>,
     /// The edges drawn, chosen within [`EDGE_BUDGET`] by zoom.
     edge_budget: EdgeBudget,
-    /// What `edge_budget` was chosen for: view, job and visible rectangle.
+    /// View, job and visible rectangle that `edge_budget` was chosen for.
     budget_key: Option<(ViewMode, u32, Option<[f32; 4]>)>,
     /// Set when positions changed since `edge_budget` was chosen.
     budget_stale: bool,
@@ -265,7 +265,7 @@ pub(crate) struct App {
     /// Bumped whenever `edge_budget` or the selection changes.
     budget_version: u64,
     selection_version: u64,
-    /// What the uploaded edge instances were built from.
+    /// Inputs of the uploaded edge vertices.
     edge_key: Option<EdgeKey>,
 }
 
@@ -418,9 +418,10 @@ fn install_frame_callback(app: &Shared) {
     app.borrow_mut().frame_callback = Some(callback);
 }
 
-/// Keeps drawing through a lost WebGL context: the browser may drop it (GPU reset, too
-/// many contexts, a driver update); once it is restored, the programs and buffers are
-/// made again and the graph redrawn with the same view and selection.
+/// Installs the handlers that redraw the graph after a lost WebGL context. The browser
+/// may drop a context on a GPU reset, with too many contexts or on a driver update. Once
+/// it is restored, the programs and buffers are made again and the graph is redrawn with
+/// the same view and selection.
 fn install_context_handlers(app: &Shared) -> Result<(), String> {
     let canvas = app.borrow().ui.canvas.clone();
     let weak = Rc::downgrade(app);
@@ -550,7 +551,7 @@ struct Loading {
     undo: Vec<Vec<String>>,
 }
 
-/// What the latest request asks for: the export, settings, removed domains and undo
+/// The latest request: the export, settings, removed domains and undo
 /// stack of the job loading, or else of the graph on screen. Changes made while a job
 /// loads build on it, so none of them is lost.
 struct Requested {
