@@ -134,7 +134,9 @@ impl View {
             .set_text_content(Some(&missing.len().to_string()));
         self.missing_block.set_hidden(missing.is_empty());
         for name in missing {
-            self.append(&self.missing_list, "li", name);
+            // The API's names are not checked: invisible and right-to-left characters
+            // are shown as `\u{…}` escapes, as in the input-problem list.
+            self.append(&self.missing_list, "li", &name.escape_debug().to_string());
         }
     }
 
