@@ -206,7 +206,13 @@ impl Ui {
         let mut left = point[0] + 14.0;
         let mut top = point[1] + 14.0;
         if left + width > area.width() {
-            left = (point[0] - 14.0 - width).max(0.0);
+            // Left of the cursor when it fits there, else against the right edge.
+            let flipped = point[0] - 14.0 - width;
+            left = if flipped >= 0.0 {
+                flipped
+            } else {
+                (area.width() - width).max(0.0)
+            };
         }
         if top + height > area.height() {
             top = (point[1] - 14.0 - height).max(0.0);
@@ -321,8 +327,21 @@ impl Ui {
         self.selection_count
             .set_text_content(Some(&names.len().to_string()));
         self.selection_hint.set_hidden(!names.is_empty());
-        for name in names {
+        for name in names.iter().take(MAX_LISTED_SELECTION) {
             self.append(&self.selection_list, "li", name);
+        }
+        if names.len() > MAX_LISTED_SELECTION {
+            let more = names.len() - MAX_LISTED_SELECTION;
+            if let Some(item) = self.append(
+                &self.selection_list,
+                "li",
+                &format!(
+                    "… and {} more; Copy and Download give every name",
+                    group_digits(more as u64)
+                ),
+            ) {
+                item.set_class_name("more");
+            }
         }
     }
 
@@ -432,6 +451,9 @@ impl Ui {
         }
     }
 }
+
+/// The selection panel lists at most this many names; Copy and Download give all.
+const MAX_LISTED_SELECTION: usize = 1000;
 
 /// Writes `n` with groups of three digits: 11,155,236.
 pub(crate) fn group_digits(n: u64) -> String {
