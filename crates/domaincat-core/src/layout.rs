@@ -21,6 +21,8 @@
 
 use std::cmp::Ordering;
 
+use crate::rng::SplitMix64;
+
 /// Number of spatial dimensions of a layout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dimensions {
@@ -357,9 +359,10 @@ fn normalize_edges(node_count: usize, edges: &[(u32, u32, f64)], influence: f64)
     merged
 }
 
-/// Keeps the edges that some end counts among its `per_node` heaviest (ties go to the
-/// lower neighbour index), in their given order; all edges when there are at most
-/// `per_node × node_count` or `per_node` is 0. Edges must have ends below `node_count`.
+/// Keeps the edges that some end counts among its `per_node` heaviest, in their given
+/// order, with ties going to the lower neighbour index. Keeps all edges when there are at
+/// most `per_node × node_count` or `per_node` is 0. Edges must have ends below
+/// `node_count`.
 pub fn heaviest_per_node(
     node_count: usize,
     edges: Vec<(u32, u32, f64)>,
@@ -442,22 +445,10 @@ fn strongest_edges(node_count: usize, edges: Vec<Edge>, per_node: usize) -> Vec<
     kept
 }
 
-/// SplitMix64, a small PRNG with good statistical quality for seeding positions.
-struct SplitMix64(u64);
-
 impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
     /// Returns a uniform value in `[-0.5, 0.5)`.
     fn next_centered(&mut self) -> f64 {
-        // The top 53 bits fill an f64 mantissa exactly.
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64) - 0.5
+        self.unit() - 0.5
     }
 }
 

@@ -29,6 +29,7 @@ pub mod infra;
 pub mod iris;
 pub mod iris_api;
 pub mod layout;
+mod rng;
 
 pub mod scoring;
 pub mod selection;

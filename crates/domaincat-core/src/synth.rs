@@ -24,6 +24,8 @@ use std::collections::HashSet;
 
 use serde_json::{json, Map, Value};
 
+use crate::rng::SplitMix64;
+
 /// Generates `count` synthetic Iris records from `seed`, as a JSON array value.
 ///
 /// Costs O(count) time and about 6 KB of JSON per record, like real exports whose WHOIS
@@ -69,23 +71,8 @@ pub fn generate_json(count: usize, seed: u64) -> Vec<u8> {
     bytes
 }
 
-/// SplitMix64: a tiny, fast PRNG whose output depends only on its seed.
-struct SplitMix64(u64);
-
+/// Draws of the kinds the generator needs.
 impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Returns a uniform value in `[0, 1)`.
-    fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
     /// Returns a uniform value in `[0, n)`, for a positive `n`. The modulo bias is below
     /// 2^-40 for the small `n` used here.
     fn below(&mut self, n: u64) -> u64 {
