@@ -188,18 +188,23 @@ impl Serialize for Nodes<'_> {
     }
 }
 
+/// Returns the domain name of every graph node, in node order.
+fn node_names(scoring: &Scoring) -> Vec<&str> {
+    scoring
+        .graph
+        .domain_ids()
+        .iter()
+        .map(|&id| scoring.domains[id as usize].name.as_str())
+        .collect()
+}
+
 /// `[name, name, weight]` of every edge, in end-point order.
 struct Edges<'a>(&'a Scoring);
 
 impl Serialize for Edges<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let scoring = self.0;
-        let names: Vec<&str> = scoring
-            .graph
-            .domain_ids()
-            .iter()
-            .map(|&id| scoring.domains[id as usize].name.as_str())
-            .collect();
+        let names = node_names(scoring);
         let mut edges = serializer.serialize_seq(Some(scoring.edge_count()))?;
         for (a, b, data) in scoring.graph.edges() {
             edges.serialize_element(&(names[a as usize], names[b as usize], data.weight))?;
@@ -214,12 +219,7 @@ struct EdgeCategories<'a>(&'a Scoring);
 impl Serialize for EdgeCategories<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let scoring = self.0;
-        let names: Vec<&str> = scoring
-            .graph
-            .domain_ids()
-            .iter()
-            .map(|&id| scoring.domains[id as usize].name.as_str())
-            .collect();
+        let names = node_names(scoring);
         let key = |a: u32, b: u32| format!("{}|{}", names[a as usize], names[b as usize]);
         // Keys are unique unless a name contains `|`: "a|b" + "c" and "a" + "b|c" both
         // give "a|b|c". A JSON object keeps one entry per key, where the first edge with

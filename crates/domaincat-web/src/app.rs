@@ -562,14 +562,16 @@ struct Requested {
     undo: Vec<Vec<String>>,
 }
 
-/// Exposes `window.domaincat` for browser tests and the console:
-/// `nodeClientPosition(name)` gives where a node (a domain, or in the infrastructure view
-/// a `NAME: value` label) is drawn in client (viewport) CSS pixels, or `null`; `view()`
-/// gives `"2d"`, `"3d"` or `"infra"`; `counts()` gives the nodes the view has and the edges it draws
-/// (before its layout sends positions, nodes is 0), the edges of its graph (`totalEdges`)
-/// and the frames drawn so far, and whether the view is at rest with its last frame drawn
-/// (`resting`); `stages()` gives the scoring stage times in milliseconds and
-/// the worker's memory in bytes (`workerMemory`).
+/// Exposes `window.domaincat` for browser tests and the console.
+///
+/// - `nodeClientPosition(name)`: where a node (a domain, or in the infrastructure view a
+///   `NAME: value` label) is drawn, in client (viewport) CSS pixels, or `null`.
+/// - `view()`: `"2d"`, `"3d"` or `"infra"`.
+/// - `counts()`: the nodes the view has (0 before its layout sends positions), the edges
+///   it draws, the edges of its graph (`totalEdges`), the frames drawn so far, and
+///   whether the view is at rest with its last frame drawn (`resting`).
+/// - `stages()`: the scoring stage times in milliseconds, and the worker's memory in
+///   bytes (`workerMemory`).
 fn install_debug_api(app: &Shared, window: &Window) -> Result<(), String> {
     let api = Object::new();
 
@@ -890,9 +892,7 @@ impl App {
                 iteration,
                 done,
             } if job == self.job => {
-                let positions = Reflect::get(data, &"positions".into())
-                    .ok()
-                    .and_then(|p| p.dyn_into::<Float32Array>().ok())
+                let positions = attached::<Float32Array>(data, "positions")
                     .map(|p| p.to_vec())
                     .unwrap_or_default();
                 let mode = match (infra, dims) {
@@ -965,8 +965,12 @@ impl App {
                 };
                 self.job = job;
                 let mut summary = *graph;
-                summary.edge_ends = typed_vec::<js_sys::Uint32Array, u32>(data, "edgeEnds");
-                summary.edge_weights = typed_vec::<Float32Array, f32>(data, "edgeWeights");
+                summary.edge_ends = attached::<js_sys::Uint32Array>(data, "edgeEnds")
+                    .map(|a| a.to_vec())
+                    .unwrap_or_default();
+                summary.edge_weights = attached::<Float32Array>(data, "edgeWeights")
+                    .map(|a| a.to_vec())
+                    .unwrap_or_default();
                 if summary.edge_ends.len() != summary.edge_weights.len() * 2 {
                     log::error!(
                         "the worker sent {} edge ends for {} weights",
@@ -976,7 +980,7 @@ impl App {
                     summary.edge_ends.clear();
                     summary.edge_weights.clear();
                 }
-                // The new worker holds the new export; the old one ends here.
+                // The new worker contains the new export, so the old one ends here.
                 self.worker = Some(loading.worker);
                 self.export = Some((loading.name, loading.export));
                 self.undo = loading.undo;
@@ -1439,8 +1443,8 @@ impl App {
         moving
     }
 
-    /// The part of the plane the flat views show, with a margin, in world units; `None`
-    /// in 3D, where every edge may be in view.
+    /// Returns the part of the plane the flat views show, with a margin, in world units.
+    /// Returns `None` in 3D, where every edge may be in view.
     fn visible_rect(&self) -> Option<[f32; 4]> {
         let camera = match self.mode {
             ViewMode::Flat => &self.camera,
@@ -1836,7 +1840,7 @@ impl App {
         self.rescore_with(requested, settings, None);
     }
 
-    /// The export, settings, removals and undo stack of the latest request.
+    /// Returns the export, settings, removals and undo stack of the latest request.
     fn requested(&self) -> Option<Requested> {
         if let Some(loading) = &self.loading {
             return Some(Requested {
@@ -1995,31 +1999,7 @@ struct SceneData<'a> {
     total_edges: u64,
 }
 
-/// Copies the typed array attached to a worker message under `name`; empty when absent.
-fn typed_vec<A, T>(data: &JsValue, name: &str) -> Vec<T>
-where
-    A: JsCast + TypedVec<T>,
-{
-    Reflect::get(data, &name.into())
-        .ok()
-        .and_then(|value| value.dyn_into::<A>().ok())
-        .map(|array| array.copy_out())
-        .unwrap_or_default()
-}
-
-/// A typed array that copies into a `Vec`.
-trait TypedVec<T> {
-    fn copy_out(&self) -> Vec<T>;
-}
-
-impl TypedVec<u32> for js_sys::Uint32Array {
-    fn copy_out(&self) -> Vec<u32> {
-        self.to_vec()
-    }
-}
-
-impl TypedVec<f32> for Float32Array {
-    fn copy_out(&self) -> Vec<f32> {
-        self.to_vec()
-    }
+/// Returns the typed array attached to a worker message under `name`, if any.
+fn attached<A: JsCast>(data: &JsValue, name: &str) -> Option<A> {
+    Reflect::get(data, &name.into()).ok()?.dyn_into().ok()
 }

@@ -259,14 +259,7 @@ impl GraphSummary {
             edge_weights.push(edge.data.weight as f32);
         }
         drop(heaviest);
-        let mut degrees = vec![0u32; scoring.node_count()];
-        for edge in scoring.edges() {
-            for end in [edge.a, edge.b] {
-                if let Some(degree) = degrees.get_mut(end as usize) {
-                    *degree += 1;
-                }
-            }
-        }
+        let degrees = scoring.graph.degrees();
         let domains: Vec<&domaincat_core::scoring::Domain> = (0..scoring.node_count())
             .filter_map(|node| scoring.node_domain_id(node))
             .filter_map(|id| scoring.domains.get(id as usize))
@@ -332,7 +325,7 @@ impl GraphSummary {
         self.total_edges
     }
 
-    /// Whether the page holds every edge of the graph.
+    /// Returns whether the page has every edge of the graph.
     pub fn has_every_edge(&self) -> bool {
         self.edge_weights.len() as u64 == self.total_edges
     }

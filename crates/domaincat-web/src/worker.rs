@@ -21,6 +21,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+use crate::app::describe_js_error;
 use crate::protocol::{FromWorker, GraphSummary, InfraSummary, ToWorker};
 use crate::ui::group_digits;
 
@@ -148,18 +149,11 @@ fn read_export(data: &JsValue) -> Result<Vec<u8>, String> {
         .ok()
         .and_then(|b| b.dyn_into().ok())
         .ok_or("the page sent no export")?;
-    let reader = web_sys::FileReaderSync::new().map_err(|err| js_text(&err))?;
+    let reader = web_sys::FileReaderSync::new().map_err(|err| describe_js_error(&err))?;
     let buffer = reader
         .read_as_array_buffer(&blob)
-        .map_err(|err| js_text(&err))?;
+        .map_err(|err| describe_js_error(&err))?;
     Ok(Uint8Array::new(&buffer).to_vec())
-}
-
-fn js_text(err: &JsValue) -> String {
-    Reflect::get(err, &"message".into())
-        .ok()
-        .and_then(|m| m.as_string())
-        .unwrap_or_else(|| format!("{err:?}"))
 }
 
 fn answer_shared_pivots(state: &WorkerState, job: u32, request: u32, nodes: &[u32]) {

@@ -12,48 +12,27 @@ use wasm_bindgen::JsCast;
 use super::gl;
 use super::view::{Uniforms, View};
 
-const VERTEX: &str = r#"#version 300 es
-in vec2 a_corner;
+/// Vertex shader of both shapes, after a `#version` line and, for point sprites,
+/// `#define POINTS` (see [`NodeShape`]).
+const VERTEX: &str = r#"
 in vec3 a_center;
 in vec4 a_color;
 in float a_radius;
 uniform mat4 u_matrix;
-uniform vec2 u_viewport;
 // Reference depth at which discs have their nominal size; 0 keeps a fixed size (2D).
 uniform float u_depth_scale;
 // Depth where fog starts and where it is thickest; no fog when y <= x.
 uniform vec2 u_fog;
 uniform vec3 u_background;
-out vec2 v_corner;
-out vec4 v_color;
-out float v_radius;
-void main() {
-  vec4 clip = u_matrix * vec4(a_center, 1.0);
-  float radius = a_radius;
-  if (u_depth_scale > 0.0) {
-    radius *= clamp(u_depth_scale / clip.w, 0.35, 3.0);
-  }
-  clip.xy += a_corner * radius * 2.0 / u_viewport * clip.w;
-  gl_Position = clip;
-  float fog = u_fog.y > u_fog.x ? 0.8 * clamp((clip.w - u_fog.x) / (u_fog.y - u_fog.x), 0.0, 1.0) : 0.0;
-  v_corner = a_corner;
-  v_color = vec4(mix(a_color.rgb, u_background, fog), a_color.a);
-  v_radius = radius;
-}
-"#;
-
-/// The vertex shader of point sprites: the quads' one without corners, sizing the point.
-const POINT_VERTEX: &str = r#"#version 300 es
-in vec3 a_center;
-in vec4 a_color;
-in float a_radius;
-uniform mat4 u_matrix;
-uniform float u_depth_scale;
-uniform vec2 u_fog;
-uniform vec3 u_background;
+#ifdef POINTS
 // Declared as in the fragment shader, which shares it.
 uniform mediump float u_pixel_ratio;
 uniform float u_max_point;
+#else
+in vec2 a_corner;
+uniform vec2 u_viewport;
+out vec2 v_corner;
+#endif
 out vec4 v_color;
 out float v_radius;
 void main() {
@@ -62,24 +41,36 @@ void main() {
   if (u_depth_scale > 0.0) {
     radius *= clamp(u_depth_scale / clip.w, 0.35, 3.0);
   }
-  gl_Position = clip;
+#ifdef POINTS
   gl_PointSize = min(2.0 * radius * u_pixel_ratio, u_max_point);
+#else
+  clip.xy += a_corner * radius * 2.0 / u_viewport * clip.w;
+  v_corner = a_corner;
+#endif
+  gl_Position = clip;
   float fog = u_fog.y > u_fog.x ? 0.8 * clamp((clip.w - u_fog.x) / (u_fog.y - u_fog.x), 0.0, 1.0) : 0.0;
   v_color = vec4(mix(a_color.rgb, u_background, fog), a_color.a);
   v_radius = radius;
 }
 "#;
 
-/// The disc, from the position within the quad or the point (-1 to 1 on both axes).
-const FRAGMENT: &str = r#"#version 300 es
+/// Fragment shader of both shapes: the disc, from the position within the quad or the
+/// point (-1 to 1 on both axes).
+const FRAGMENT: &str = r#"
 precision mediump float;
+#ifndef POINTS
 in vec2 v_corner;
+#endif
 in vec4 v_color;
 in float v_radius;
 uniform float u_pixel_ratio;
 out vec4 out_color;
 void main() {
-  vec2 corner = CORNER;
+#ifdef POINTS
+  vec2 corner = gl_PointCoord * 2.0 - 1.0;
+#else
+  vec2 corner = v_corner;
+#endif
   float d = length(corner);
   float pixel = 1.0 / max(v_radius * u_pixel_ratio, 1.0);
   float alpha = 1.0 - smoothstep(1.0 - pixel, 1.0, d);
@@ -93,7 +84,7 @@ void main() {
 /// Floats per node instance: centre (3), colour RGBA (4), radius in CSS pixels (1).
 pub const FLOATS_PER_NODE: usize = 8;
 
-/// How a node disc reaches the rasteriser.
+/// Primitive that draws a node disc.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NodeShape {
     /// An instanced quad: any size, clipped at the edges of the view like any triangle.
@@ -118,16 +109,15 @@ pub struct NodeProgram {
 
 impl NodeProgram {
     pub fn new(gl: &Gl, shape: NodeShape) -> Result<Self, String> {
-        let program = match shape {
-            NodeShape::Quad => gl::program(gl, VERTEX, &FRAGMENT.replace("CORNER", "v_corner"))?,
-            NodeShape::Point => gl::program(
-                gl,
-                POINT_VERTEX,
-                &FRAGMENT
-                    .replace("in vec2 v_corner;\n", "")
-                    .replace("CORNER", "gl_PointCoord * 2.0 - 1.0"),
-            )?,
+        let header = match shape {
+            NodeShape::Quad => "#version 300 es",
+            NodeShape::Point => "#version 300 es\n#define POINTS",
         };
+        let program = gl::program(
+            gl,
+            &format!("{header}{VERTEX}"),
+            &format!("{header}{FRAGMENT}"),
+        )?;
         let vao = gl
             .create_vertex_array()
             .ok_or("could not create a vertex array")?;
