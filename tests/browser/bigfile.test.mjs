@@ -1,6 +1,6 @@
-// A 100 MB export, written by the test, loads in headless Chromium without crashing the tab:
-// its records are read one at a time in the scoring worker, the page holds only the File,
-// and the worker's memory stays within a small multiple of the file's size.
+// A 100 MB export, written by the test, loads in headless Chromium without crashing the tab.
+// The scoring worker reads its records one at a time, the page keeps only the File, and
+// the worker's memory stays within a small multiple of the file's size.
 
 import assert from 'node:assert/strict';
 import { createWriteStream } from 'node:fs';

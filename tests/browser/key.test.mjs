@@ -1,9 +1,9 @@
-// The analyst's API key never leaves the page's memory: during queries against the mock Iris
-// API that succeed, fail with a wrong key, hit the rate limit, are cancelled and are retried,
-// this test records every request (URL, headers and body, as the browser sends them and as
-// the mock receives them), every console line, every page error, every text the page shows,
-// every URL the page takes and every write to localStorage, sessionStorage and cookies, and
-// asserts that the key appears in none of them. The HMAC signature made with it is fine.
+// The analyst's API key never leaves the page's memory. Queries against the mock Iris API
+// succeed, fail with a wrong key, hit the rate limit and are cancelled. Meanwhile this test
+// records every request (URL, headers and body, as the browser sends them and as the mock
+// receives them), every console line and page error, every text the page shows, every URL
+// the page takes and every write to localStorage, sessionStorage and cookies. The key must
+// appear in none of them. The HMAC signature made with it is fine.
 // Only ticking "Remember on this device" stores anything, and Forget removes it.
 
 import assert from 'node:assert/strict';
@@ -64,7 +64,7 @@ after(async () => {
   await server?.close();
 });
 
-/** Every text the page shows: visible text and the values of fields other than the key. */
+/** Returns every text the page shows: visible text and the values of fields other than the key. */
 async function shownTexts(page) {
   return page.evaluate(() => {
     const texts = [document.body.innerText, document.title, location.href];

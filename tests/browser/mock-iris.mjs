@@ -18,7 +18,7 @@
 //              null (normal), {status, message, retryAfter} or {delayMs} (slow, then normal).
 //   delayMs    delay before every response, for cancel tests.
 //   stuckPosition  when true, a request with a position gets that same position back
-//              with has_more_results, as a broken API or proxy would answer.
+//              with has_more_results, as a broken API or proxy would respond.
 //   pageSize   records per page (500, as the API, unless a test lowers it).
 //   requests   every request as {method, path, headers, body (raw text), params, status}; the
 //              status is 'aborted' when the client closed the connection before the response.

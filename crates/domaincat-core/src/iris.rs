@@ -149,7 +149,7 @@ fn json_error_message(err: &serde_json::Error) -> String {
     }
 }
 
-/// Describes an object by its first keys; `more` tells that it has other keys.
+/// Describes an object by its first keys. `more` is true when it has other keys.
 fn describe_object_keys(keys: &[&str], more: bool) -> String {
     if keys.is_empty() {
         return "an empty object".to_string();

@@ -172,8 +172,8 @@ impl Ui {
         self.cancel_job.set_hidden(!cancellable);
     }
 
-    /// Says that the view draws `drawn` of `total` edges, or hides the note when it
-    /// draws them all; `truncated` when edges in view were left out.
+    /// Shows that the view draws `drawn` of `total` edges, or hides the note when it draws
+    /// them all. `truncated` is true when edges in view were left out.
     pub fn set_edge_note(&self, drawn: usize, total: u64, truncated: bool) {
         if drawn as u64 >= total {
             self.edge_note.set_hidden(true);

@@ -110,8 +110,9 @@ impl Renderer {
     }
 }
 
-/// Whether WebGL2 runs on a CPU rasteriser (SwiftShader, llvmpipe, …), judged from the
-/// renderer name of a throwaway context. `false` when the browser does not tell.
+/// Returns whether WebGL2 runs on a CPU rasteriser (SwiftShader, llvmpipe, …), judged
+/// from the renderer name of a throwaway context. Returns `false` when the browser hides
+/// that name.
 fn software_renderer(canvas: &HtmlCanvasElement) -> bool {
     /// `UNMASKED_RENDERER_WEBGL` of the `WEBGL_debug_renderer_info` extension.
     const UNMASKED_RENDERER: u32 = 0x9246;

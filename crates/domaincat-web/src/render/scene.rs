@@ -305,7 +305,7 @@ mod tests {
     }
 
     #[test]
-    fn vertices_follow_the_drawn_order_with_the_hovered_edge_last() {
+    fn vertices_in_drawn_order_hovered_last() {
         let positions = [0.0, 0.0, 1.0, 1.0, 2.0, 2.0];
         let ends = [0, 1, 1, 2];
         let weights = [5.0, 0.5];
